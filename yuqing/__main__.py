@@ -1,0 +1,5 @@
+"""`python -m yuqing` runs the command-line tool."""
+
+from yuqing.cli import main
+
+main()

@@ -1,0 +1,43 @@
+"""The `yuqing` command: one entry point with subcommands for every stage of the pipeline."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import click
+
+from yuqing import __version__
+from yuqing.commands.crawling import crawl, record, replay
+from yuqing.commands.posts import export, import_posts
+from yuqing.commands.settings import config_group, db_group
+from yuqing.context import AppContext
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.option("--config", "config_file", type=click.Path(dir_okay=False, path_type=Path), envvar="YUQING_CONFIG",
+              help="Config file (default: $YUQING_CONFIG, else the shipped 天宁区 example).")
+@click.option("--db", "db_url", envvar="YUQING_DB_URL", help="Database URL (default: $YUQING_DB_URL, else config).")
+@click.option("-v", "--verbose", count=True, help="More log output (-vv for debug).")
+@click.version_option(__version__, prog_name="yuqing")
+@click.pass_context
+def cli(ctx: click.Context, config_file: Path | None, db_url: str | None, verbose: int) -> None:
+    """yuqing 舆情监测 — watch 化龙巷, 今日头条, 中吴网 and Weibo for emergency and work-safety posts.
+
+    \b
+    Collect:  yuqing replay | crawl | record
+    Data:     yuqing import FILE.jsonl | export posts
+    Setup:    yuqing config show|check | db upgrade
+    """
+    level = [logging.WARNING, logging.INFO, logging.DEBUG][min(verbose, 2)]
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    ctx.obj = AppContext(config_file=config_file, db_url_option=db_url)
+
+
+for command in (replay, crawl, record, import_posts, export, config_group, db_group):
+    cli.add_command(command)
+
+
+def main() -> None:
+    """Console-script entry point."""
+    cli(prog_name="yuqing")

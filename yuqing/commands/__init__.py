@@ -1,0 +1,1 @@
+"""The `yuqing` subcommands, one module per group of related commands."""

@@ -1,0 +1,58 @@
+"""What every command shares: the loaded config, the database it opens on demand, the current time."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+import click
+
+from config import Config, ConfigError, load_config
+
+
+@dataclass
+class AppContext:
+    """Carried by click from the `yuqing` group to each subcommand."""
+
+    config_file: Path | None
+    db_url_option: str | None
+    _config: Config | None = field(default=None, init=False)
+
+    @property
+    def config(self) -> Config:
+        if self._config is None:
+            try:
+                self._config = load_config(self.config_file)
+            except ConfigError as exc:
+                raise click.ClickException(str(exc)) from None
+        return self._config
+
+    @property
+    def db_url(self) -> str:
+        return self.db_url_option or self.config.database.url
+
+    def database(self):  # -> storage.Database; imported lazily so `--help` stays fast
+        from storage import open_database
+
+        return open_database(self.db_url)
+
+    def now(self, given: str | None) -> datetime:
+        """The ``--now`` value as an aware datetime in the configured zone, else the wall clock."""
+        if given is None:
+            return datetime.now(self.config.tz)
+        return parse_now(given, self.config)
+
+
+def parse_now(text: str, config: Config) -> datetime:
+    """Parse an ISO 8601 ``--now``; a value without offset is taken in the configured timezone."""
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise click.BadParameter(f"{text!r} is not ISO 8601 (e.g. 2026-11-23T09:00:00+08:00)", param_hint="--now")
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=config.tz)
+    return moment.astimezone(config.tz)
+
+
+pass_app = click.make_pass_decorator(AppContext)

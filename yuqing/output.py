@@ -1,0 +1,39 @@
+"""Command output: Chinese tables for the officer, JSON Lines (CONTRACTS.md §4) for machines."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+FORMATS = ("table", "jsonl")
+
+
+def write_jsonl(rows: Iterable[dict[str, Any]]) -> None:
+    """One JSON object per line, UTF-8, to stdout."""
+    out = sys.stdout
+    for row in rows:
+        out.write(json.dumps(row, ensure_ascii=False) + "\n")
+    out.flush()
+
+
+def print_table(title: str, columns: Sequence[tuple[str, str]], rows: Iterable[dict[str, Any]]) -> None:
+    """A rich table; ``columns`` are (key, heading) pairs, headings in Chinese where an officer reads them."""
+    table = Table(title=title, title_justify="left")
+    for key, heading in columns:
+        table.add_column(heading, justify="left" if key in {"source", "name", "title", "reason"} else "right")
+    for row in rows:
+        table.add_row(*(_cell(row.get(key)) for key, _ in columns))
+    Console(soft_wrap=True).print(table)
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, list | tuple):
+        return "; ".join(str(v) for v in value)
+    return str(value)
