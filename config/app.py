@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, field_validator
 
+from config.analysis import AnalysisConfig
 from config.sources import CrawlPolicy, SourceConfig, StrictModel
 
 
@@ -31,6 +32,7 @@ class Config(StrictModel):
     secrets: SecretsConfig = SecretsConfig()
     crawl: CrawlPolicy = CrawlPolicy()
     sources: dict[str, SourceConfig] = Field(default_factory=dict)
+    analysis: AnalysisConfig = AnalysisConfig()
 
     @field_validator("timezone")
     @classmethod
