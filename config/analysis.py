@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 
 from config.expressions import ExpressionError, parse_expression
 from config.sources import StrictModel
@@ -29,6 +29,33 @@ class TopicRule(StrictModel):
         return value
 
 
+class RiskConfig(StrictModel):
+    """Weights of the risk score's parts (each part is 0..1) and the score each level starts at."""
+
+    red: float = Field(0.7, ge=0, le=1)
+    orange: float = Field(0.5, ge=0, le=1)
+    yellow: float = Field(0.3, ge=0, le=1)
+    weights: dict[str, float] = Field(default_factory=lambda: {
+        "severity": 0.35, "negative": 0.1, "relevance": 0.1, "engagement": 0.2,
+        "growth": 0.1, "sources": 0.1, "rumour": 0.1,
+    })
+    severe_words: list[str] = Field(default_factory=lambda: [
+        "死亡", "身亡", "遇难", "伤亡", "丧生", "爆炸", "坍塌", "垮塌", "溺亡", "重伤", "致死"])
+    serious_words: list[str] = Field(default_factory=lambda: [
+        "受伤", "伤者", "送医", "被困", "困人", "中毒", "烧伤", "溺水", "疏散", "泄漏", "起火", "着火", "火灾", "爆燃"])
+    minor_words: list[str] = Field(default_factory=lambda: [
+        "投诉", "隐患", "异味", "反映", "举报", "占用", "堵塞", "私拉", "裂缝", "积水"])
+
+    @model_validator(mode="after")
+    def _ordered(self) -> "RiskConfig":
+        if not self.red >= self.orange >= self.yellow:
+            raise ValueError("thresholds must satisfy red >= orange >= yellow")
+        unknown = set(self.weights) - {"severity", "negative", "relevance", "engagement", "growth", "sources", "rumour"}
+        if unknown:
+            raise ValueError(f"unknown risk weight(s): {', '.join(sorted(unknown))}")
+        return self
+
+
 class AnalysisConfig(StrictModel):
     """Rules, dictionaries and thresholds; the defaults suit 天宁区 and are documented in the example config."""
 
@@ -38,4 +65,5 @@ class AnalysisConfig(StrictModel):
     relevance_threshold: float = Field(0.5, ge=0, le=1)
     negative_threshold: float = Field(0.5, ge=0, le=1)
     event_window_hours: float = Field(72, gt=0)
+    risk: RiskConfig = RiskConfig()
     generate_search_keywords: bool = Field(False, description="add topic words to every source's search keywords")
