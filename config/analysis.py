@@ -29,6 +29,16 @@ class TopicRule(StrictModel):
         return value
 
 
+DEFAULT_CATEGORIES = {
+    "drill": "演练 OR 演习 OR 模拟演示",
+    "notice": "预警 OR 辟谣 OR 不实 OR 谣言 OR 通告 OR 公告 OR 温馨提示",
+    "publicity": "宣传 OR 安全生产月 OR 培训 OR 讲座 OR 科普 OR 表彰 OR 进社区 OR 宣讲",
+    "rumour": "网传 OR 听说 OR 据说 OR 传言 OR 有人说 OR 是真的吗",
+    "complaint": "投诉 OR 反映 OR 没人管 OR 12345 OR 不作为 OR 多次",
+    "hazard": "隐患 OR 私拉 OR 飞线 OR 占用 OR 堵塞 OR 裂缝 OR 危房 OR 裸露 OR 异味",
+}
+
+
 class RiskConfig(StrictModel):
     """Weights of the risk score's parts (each part is 0..1) and the score each level starts at."""
 
@@ -62,8 +72,31 @@ class AnalysisConfig(StrictModel):
     topics: list[TopicRule] = Field(default_factory=list)
     exclude: list[str] = Field(default_factory=list, description="phrases whose matches are masked (traps)")
     extra_dicts: list[Path] = Field(default_factory=list, description="more jieba user dictionaries")
+    categories: dict[str, str] = Field(
+        default_factory=lambda: dict(DEFAULT_CATEGORIES),
+        description="category → expression; the first category in category_order whose expression holds wins",
+    )
+    category_order: list[str] = Field(
+        default_factory=lambda: ["drill", "notice", "publicity", "rumour", "complaint", "hazard"])
+    rule_share: float = Field(0.7, ge=0, le=1, description="weight of the rules against the learned model")
+    relevance_model: Path | None = Field(None, description="a model from `yuqing train relevance` (default: shipped)")
     relevance_threshold: float = Field(0.5, ge=0, le=1)
     negative_threshold: float = Field(0.5, ge=0, le=1)
     event_window_hours: float = Field(72, gt=0)
     risk: RiskConfig = RiskConfig()
+
+    @field_validator("categories")
+    @classmethod
+    def _category_expressions(cls, value: dict[str, str]) -> dict[str, str]:
+        for name, expression in value.items():
+            try:
+                parse_expression(expression)
+            except ExpressionError as exc:
+                raise ValueError(f"category {name}: bad expression: {exc}") from None
+        return value
+
+    def category_rules(self) -> list[TopicRule]:
+        """The category expressions as rules whose ``event_type`` is the category name."""
+        return [TopicRule(name=name, event_type=name, expression=expr, search=False)
+                for name, expr in self.categories.items()]
     generate_search_keywords: bool = Field(False, description="add topic words to every source's search keywords")

@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, field_validator
 
+from config.alerts import AlertsConfig
 from config.analysis import AnalysisConfig
 from config.sources import CrawlPolicy, SourceConfig, StrictModel
 
@@ -33,6 +34,7 @@ class Config(StrictModel):
     crawl: CrawlPolicy = CrawlPolicy()
     sources: dict[str, SourceConfig] = Field(default_factory=dict)
     analysis: AnalysisConfig = AnalysisConfig()
+    alerts: AlertsConfig = AlertsConfig()
 
     @field_validator("timezone")
     @classmethod

@@ -1,0 +1,167 @@
+"""The analysis pipeline: segment → rules/relevance → sentiment → near-duplicates → events → risk.
+
+``Analyzer.analyze`` takes a batch of posts (oldest first is not required) and returns one
+:class:`PostAnalysis` per post in input order, plus the events touched. It holds the loaded models
+(segmenter, sentiment, relevance) so a warm process pays their start-up once, and an event grouper
+and duplicate index so that successive batches continue the same incidents.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from analysis.dedup import NearDuplicateIndex, signatures
+from analysis.events import Event, EventGrouper, EventPost
+from analysis.places import Gazetteer, default_gazetteer
+from analysis.relevance import ALERTING_CATEGORIES, Relevance, RelevanceScorer
+from analysis.relevance_model import RelevanceModel, default_relevance_model
+from analysis.risk import LEVEL_RANK, Risk, RiskInput, assess
+from analysis.segment import Segmenter, default_segmenter
+from analysis.sentiment import NegativeLexicon, SentimentModel, default_lexicon, default_model
+from config import Config
+from storage.records import PostRecord
+
+MODEL_VERSION_PREFIX = "analysis-1"
+
+
+@dataclass(slots=True)
+class PostAnalysis:
+    """Everything the pipeline decided about one post (CONTRACTS.md §5 plus what storage keeps)."""
+
+    source: str
+    id: str
+    relevance: Relevance
+    sentiment: float
+    negative: bool
+    duplicate_of: str | None = None
+    event: str | None = None
+    level: str | None = None
+    alert: bool = False
+    risk_reason: str = ""
+
+    @property
+    def key(self) -> str:
+        return f"{self.source}:{self.id}"
+
+    @property
+    def reason(self) -> str:
+        parts = [self.relevance.explanation]
+        if self.duplicate_of:
+            parts.append(f"与 {self.duplicate_of} 内容重复")
+        if self.risk_reason:
+            parts.append(self.risk_reason)
+        return "；".join(parts)
+
+    def to_contract(self) -> dict:
+        """The line of ``yuqing analyze --output`` (CONTRACTS.md §5)."""
+        return {
+            "id": self.id, "source": self.source, "relevance": self.relevance.score,
+            "safety": self.relevance.safety, "in_district": self.relevance.in_district,
+            "sentiment": round(self.sentiment, 4), "negative": self.negative, "event": self.event,
+            "level": self.level, "alert": self.alert, "reason": self.reason,
+        }
+
+
+@dataclass(slots=True)
+class EventState:
+    """An event with the risk the latest batch gave it."""
+
+    event: Event
+    risk: Risk
+    category: str
+    in_district: bool
+
+
+@dataclass(slots=True)
+class AnalysisBatch:
+    posts: list[PostAnalysis]
+    events: dict[str, EventState] = field(default_factory=dict)
+
+
+class Analyzer:
+    """A warm analysis stage: models loaded once, incidents continued across batches."""
+
+    def __init__(self, config: Config, *, segmenter: Segmenter | None = None,
+                 sentiment: SentimentModel | None = None, lexicon: NegativeLexicon | None = None,
+                 gazetteer: Gazetteer | None = None, relevance_model: RelevanceModel | None = None,
+                 events: Iterable[Event] = ()) -> None:
+        analysis = config.analysis
+        self.config = config
+        self.segmenter = segmenter or (Segmenter(analysis.extra_dicts) if analysis.extra_dicts else default_segmenter())
+        self.sentiment = sentiment or default_model()
+        self.lexicon = lexicon or default_lexicon()
+        model = relevance_model or (RelevanceModel.load(analysis.relevance_model) if analysis.relevance_model
+                                    else default_relevance_model())
+        self.relevance = RelevanceScorer(analysis, gazetteer or default_gazetteer(), model, config.district)
+        self.grouper = EventGrouper(timedelta(hours=analysis.event_window_hours), events)
+        self.duplicates = NearDuplicateIndex()
+        self.version = f"{MODEL_VERSION_PREFIX}+{self.sentiment.version}+{model.version if model else 'rules'}"
+        self._min_rank = LEVEL_RANK[config.alerts.min_level]
+        self._post_state: dict[str, PostAnalysis] = {}
+
+    def analyze(self, records: Sequence[PostRecord], growth: Mapping[str, float] | None = None) -> AnalysisBatch:
+        """Analyse a batch; ``growth`` maps ``source:id`` to engagement growth since the previous crawl."""
+        texts = [f"{r.title}\n{r.text}" if r.title else r.text for r in records]
+        tokens = [self.segmenter.cut(text) for text in texts]
+        results = [self._score(record, text, toks) for record, text, toks in zip(records, texts, tokens)]
+        sigs = signatures(texts)
+        touched: dict[str, Event] = {}
+        for i in sorted(range(len(records)), key=lambda i: records[i].published_at):
+            self._group(records[i], results[i], sigs[i], touched)
+        states = {eid: self._assess(event, growth or {}) for eid, event in touched.items()}
+        for result in results:
+            self._apply_level(result, states)
+        return AnalysisBatch(results, states)
+
+    def _score(self, record: PostRecord, text: str, tokens: list[str]) -> PostAnalysis:
+        relevance = self.relevance.score(text, tokens)
+        sentiment = self.lexicon.blend(self.sentiment.score(tokens), tokens)
+        negative = sentiment < self.config.analysis.negative_threshold
+        result = PostAnalysis(record.source, record.id, relevance, sentiment, negative)
+        self._post_state[result.key] = result
+        return result
+
+    def _group(self, record: PostRecord, result: PostAnalysis, signature, touched: dict[str, Event]) -> None:
+        result.duplicate_of = self.duplicates.add(result.key, signature)
+        rel = result.relevance
+        if not (rel.safety and rel.category in ALERTING_CATEGORIES):
+            return
+        engagement = sum(c or 0 for c in record.counts())
+        post = EventPost(result.key, record.source, record.published_at, rel.event_type or "other", rel.place,
+                         rel.spots, signature, record.title or record.text[:40], engagement)
+        event = self.grouper.assign(post)
+        result.event = event.id
+        touched[event.id] = event
+
+    def _assess(self, event: Event, growth: Mapping[str, float]) -> EventState:
+        members = [self._post_state[key] for key in event.posts if key in self._post_state]
+        categories = [m.relevance.category for m in members]
+        category = max(set(categories), key=categories.count) if categories else "incident"
+        terms = tuple(dict.fromkeys(t for m in members for t in m.relevance.terms))
+        rumour = "rumour" in categories
+        rel = [m.relevance for m in members] or [None]
+        risk = assess(RiskInput(
+            category=category, severity_terms=terms,
+            negative=sum(1 - m.sentiment for m in members) / max(len(members), 1),
+            relevance=max((r.score for r in rel if r), default=0.0), engagement=event.engagement,
+            growth=max((growth.get(key, 0.0) for key in event.posts), default=0.0),
+            sources=len(event.sources), posts=len(event.posts), rumour=rumour,
+            place=event.place or "", type_name=next((r.type_name for r in rel if r), ""),
+        ), self.config.analysis.risk)
+        in_district = any(m.relevance.in_district for m in members)
+        return EventState(event, risk, category, in_district)
+
+    def _apply_level(self, result: PostAnalysis, states: dict[str, EventState]) -> None:
+        state = states.get(result.event) if result.event else None
+        if state is None:
+            return
+        result.level = state.risk.level
+        result.risk_reason = state.risk.reason
+        result.alert = result.relevance.alerting and LEVEL_RANK[result.level] >= self._min_rank
+
+
+def newest(records: Sequence[PostRecord]) -> datetime | None:
+    """The newest ``published_at`` in a batch (``analyze --input``'s default ``--now``)."""
+    return max((r.published_at for r in records), default=None)
