@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from yuqing import __version__
+from yuqing.commands.analysing import analyze, evaluate_command, train
 from yuqing.commands.crawling import crawl, record, replay
 from yuqing.commands.posts import export, import_posts
 from yuqing.commands.settings import config_group, db_group
@@ -27,6 +28,7 @@ def cli(ctx: click.Context, config_file: Path | None, db_url: str | None, verbos
     \b
     Collect:  yuqing replay | crawl | record
     Data:     yuqing import FILE.jsonl | export posts
+    Analyse:  yuqing analyze [--input F --output F] | eval | train sentiment|relevance
     Setup:    yuqing config show|check | db upgrade
     """
     level = [logging.WARNING, logging.INFO, logging.DEBUG][min(verbose, 2)]
@@ -34,7 +36,7 @@ def cli(ctx: click.Context, config_file: Path | None, db_url: str | None, verbos
     ctx.obj = AppContext(config_file=config_file, db_url_option=db_url)
 
 
-for command in (replay, crawl, record, import_posts, export, config_group, db_group):
+for command in (replay, crawl, record, import_posts, export, analyze, evaluate_command, train, config_group, db_group):
     cli.add_command(command)
 
 
