@@ -64,6 +64,23 @@ class PostAnalysis:
         }
 
 
+@dataclass(frozen=True, slots=True)
+class MemberSummary:
+    """What an event's risk needs to remember of each of its posts (also rebuilt from stored analyses)."""
+
+    category: str
+    terms: tuple[str, ...]
+    sentiment: float
+    relevance: float
+    in_district: bool
+    type_name: str
+
+    @classmethod
+    def of(cls, result: "PostAnalysis") -> "MemberSummary":
+        rel = result.relevance
+        return cls(rel.category, rel.terms, result.sentiment, rel.score, rel.in_district, rel.type_name)
+
+
 @dataclass(slots=True)
 class EventState:
     """An event with the risk the latest batch gave it."""
@@ -86,7 +103,7 @@ class Analyzer:
     def __init__(self, config: Config, *, segmenter: Segmenter | None = None,
                  sentiment: SentimentModel | None = None, lexicon: NegativeLexicon | None = None,
                  gazetteer: Gazetteer | None = None, relevance_model: RelevanceModel | None = None,
-                 events: Iterable[Event] = ()) -> None:
+                 events: Iterable[Event] = (), members: Mapping[str, MemberSummary] | None = None) -> None:
         analysis = config.analysis
         self.config = config
         self.segmenter = segmenter or (Segmenter(analysis.extra_dicts) if analysis.extra_dicts else default_segmenter())
@@ -99,7 +116,12 @@ class Analyzer:
         self.duplicates = NearDuplicateIndex()
         self.version = f"{MODEL_VERSION_PREFIX}+{self.sentiment.version}+{model.version if model else 'rules'}"
         self._min_rank = LEVEL_RANK[config.alerts.min_level]
-        self._post_state: dict[str, PostAnalysis] = {}
+        self._members: dict[str, MemberSummary] = dict(members or {})
+
+    def remember_texts(self, keys: Sequence[str], texts: Sequence[str]) -> None:
+        """Index already-analysed posts (oldest first) so new copies of them are found as duplicates."""
+        for key, signature in zip(keys, signatures(texts)):
+            self.duplicates.add(key, signature)
 
     def analyze(self, records: Sequence[PostRecord], growth: Mapping[str, float] | None = None) -> AnalysisBatch:
         """Analyse a batch; ``growth`` maps ``source:id`` to engagement growth since the previous crawl."""
@@ -120,7 +142,7 @@ class Analyzer:
         sentiment = self.lexicon.blend(self.sentiment.score(tokens), tokens)
         negative = sentiment < self.config.analysis.negative_threshold
         result = PostAnalysis(record.source, record.id, relevance, sentiment, negative)
-        self._post_state[result.key] = result
+        self._members[result.key] = MemberSummary.of(result)
         return result
 
     def _group(self, record: PostRecord, result: PostAnalysis, signature, touched: dict[str, Event]) -> None:
@@ -136,22 +158,19 @@ class Analyzer:
         touched[event.id] = event
 
     def _assess(self, event: Event, growth: Mapping[str, float]) -> EventState:
-        members = [self._post_state[key] for key in event.posts if key in self._post_state]
-        categories = [m.relevance.category for m in members]
-        category = max(set(categories), key=categories.count) if categories else "incident"
-        terms = tuple(dict.fromkeys(t for m in members for t in m.relevance.terms))
-        rumour = "rumour" in categories
-        rel = [m.relevance for m in members] or [None]
+        members = [self._members[key] for key in event.posts if key in self._members]
+        categories = [m.category for m in members]
+        category = max(sorted(set(categories)), key=categories.count) if categories else "incident"
+        terms = tuple(dict.fromkeys(t for m in members for t in m.terms))
         risk = assess(RiskInput(
             category=category, severity_terms=terms,
             negative=sum(1 - m.sentiment for m in members) / max(len(members), 1),
-            relevance=max((r.score for r in rel if r), default=0.0), engagement=event.engagement,
+            relevance=max((m.relevance for m in members), default=0.0), engagement=event.engagement,
             growth=max((growth.get(key, 0.0) for key in event.posts), default=0.0),
-            sources=len(event.sources), posts=len(event.posts), rumour=rumour,
-            place=event.place or "", type_name=next((r.type_name for r in rel if r), ""),
+            sources=len(event.sources), posts=len(event.posts), rumour="rumour" in categories,
+            place=event.place or "", type_name=next((m.type_name for m in members if m.type_name), ""),
         ), self.config.analysis.risk)
-        in_district = any(m.relevance.in_district for m in members)
-        return EventState(event, risk, category, in_district)
+        return EventState(event, risk, category, any(m.in_district for m in members))
 
     def _apply_level(self, result: PostAnalysis, states: dict[str, EventState]) -> None:
         state = states.get(result.event) if result.event else None
