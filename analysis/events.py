@@ -81,7 +81,7 @@ class EventGrouper:
         self.events: dict[str, Event] = {}
         self._event_of: dict[str, str] = {}
         for event in events:
-            self._remember(event)
+            self.add_event(event)
 
     def assign(self, post: EventPost) -> Event:
         """The event ``post`` belongs to, joined or newly opened."""
@@ -117,7 +117,8 @@ class EventGrouper:
             return text
         return 0.0
 
-    def _remember(self, event: Event) -> None:
+    def add_event(self, event: Event) -> None:
+        """Continue an existing event (e.g. loaded from storage)."""
         self.events[event.id] = event
         for key in event.posts:
             self._event_of[key] = event.id

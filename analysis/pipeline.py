@@ -89,6 +89,8 @@ class EventState:
     risk: Risk
     category: str
     in_district: bool
+    type_name: str = ""
+    growth: float = 0.0
 
 
 @dataclass(slots=True)
@@ -132,7 +134,7 @@ class Analyzer:
         touched: dict[str, Event] = {}
         for i in sorted(range(len(records)), key=lambda i: records[i].published_at):
             self._group(records[i], results[i], sigs[i], touched)
-        states = {eid: self._assess(event, growth or {}) for eid, event in touched.items()}
+        states = {eid: self.assess(event, growth or {}) for eid, event in touched.items()}
         for result in results:
             self._apply_level(result, states)
         return AnalysisBatch(results, states)
@@ -157,20 +159,26 @@ class Analyzer:
         result.event = event.id
         touched[event.id] = event
 
-    def _assess(self, event: Event, growth: Mapping[str, float]) -> EventState:
+    def assess(self, event: Event, growth: Mapping[str, float]) -> EventState:
+        """The risk of an event from its members' stored summaries, its engagement and its growth."""
         members = [self._members[key] for key in event.posts if key in self._members]
         categories = [m.category for m in members]
         category = max(sorted(set(categories)), key=categories.count) if categories else "incident"
         terms = tuple(dict.fromkeys(t for m in members for t in m.terms))
+        type_name = next((m.type_name for m in members if m.type_name), "")
+        event_growth = max((growth.get(key, 0.0) for key in event.posts), default=0.0)
         risk = assess(RiskInput(
             category=category, severity_terms=terms,
             negative=sum(1 - m.sentiment for m in members) / max(len(members), 1),
             relevance=max((m.relevance for m in members), default=0.0), engagement=event.engagement,
-            growth=max((growth.get(key, 0.0) for key in event.posts), default=0.0),
-            sources=len(event.sources), posts=len(event.posts), rumour="rumour" in categories,
-            place=event.place or "", type_name=next((m.type_name for m in members if m.type_name), ""),
+            growth=event_growth, sources=len(event.sources), posts=len(event.posts),
+            rumour="rumour" in categories, place=event.place or "", type_name=type_name,
         ), self.config.analysis.risk)
-        return EventState(event, risk, category, any(m.in_district for m in members))
+        return EventState(event, risk, category, any(m.in_district for m in members), type_name, event_growth)
+
+    def add_members(self, members: Mapping[str, MemberSummary]) -> None:
+        """Summaries of already-analysed posts (of events resumed from storage)."""
+        self._members.update(members)
 
     def _apply_level(self, result: PostAnalysis, states: dict[str, EventState]) -> None:
         state = states.get(result.event) if result.event else None

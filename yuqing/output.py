@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import sys
 from collections.abc import Iterable, Sequence
 from typing import Any
@@ -28,7 +29,7 @@ def print_table(title: str, columns: Sequence[tuple[str, str]], rows: Iterable[d
         table.add_column(heading, justify="left" if key in {"source", "name", "title", "reason"} else "right")
     for row in rows:
         table.add_row(*(_cell(row.get(key)) for key, _ in columns))
-    Console(soft_wrap=True).print(table)
+    Console(width=max(shutil.get_terminal_size((160, 40)).columns, 160)).print(table)
 
 
 def _cell(value: Any) -> str:

@@ -1,0 +1,44 @@
+"""Analysis of the stored posts as the CLI runs it: analyse, then list the top incidents for the officer."""
+
+from __future__ import annotations
+
+import click
+from sqlalchemy import select
+
+from yuqing.context import AppContext
+from yuqing.output import print_table
+
+TOP_COLUMNS = [("level", "级别"), ("title", "事件"), ("place", "地点"), ("post_count", "帖子"),
+               ("sources", "来源"), ("first_seen", "首次发现"), ("reason", "原因")]
+LEVEL_ORDER = {"红": 0, "橙": 1, "黄": 2, "蓝": 3}
+
+
+def analyze_database(app: AppContext, now: str | None, top: int = 10) -> list[str]:
+    """Analyse stored posts needing it; print the top in-district incidents; return the changed event ids."""
+    from analysis.persist import analyse_stored_posts
+
+    database = app.database()
+    moment = app.now(now)
+    report = analyse_stored_posts(database, app.config, moment)
+    mode = "（模型版本更新，全部重新分析）" if report.rebuilt else ""
+    click.echo(f"已分析 {report.analysed} 条帖子{mode}，{len(report.changed_events)} 个事件有变化", err=True)
+    show_top_events(app, database, top)
+    return report.changed_events
+
+
+def show_top_events(app: AppContext, database, top: int) -> None:
+    """The in-district incidents by level, then size: what the duty officer looks at first."""
+    from storage.analysis_models import Event
+
+    with database.session() as session:
+        events = session.scalars(select(Event).where(Event.in_district, Event.level.is_not(None))).all()
+        ranked = sorted(events, key=lambda e: (LEVEL_ORDER.get(e.level, 9), -e.post_count, e.first_seen))[:top]
+        rows = [{
+            "level": e.level, "title": e.title[:30], "place": e.place, "post_count": e.post_count,
+            "sources": "、".join(e.sources), "first_seen": e.first_seen.astimezone(app.config.tz).strftime("%m-%d %H:%M"),
+            "reason": e.reason,
+        } for e in ranked]
+    if rows:
+        print_table("区内重点事件（按级别）", TOP_COLUMNS, rows)
+    else:
+        click.echo("暂无区内预警事件", err=True)
