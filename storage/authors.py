@@ -1,0 +1,116 @@
+"""Author ids are never stored: a keyed HMAC-SHA256 stands in for them, in the posts table and in raw fragments.
+
+The key is ``$YUQING_AUTHOR_HASH_KEY`` when set (use the same key on every database whose hashes
+should match). Otherwise each database makes its own random key on first use and keeps it in the
+``settings`` table under ``author_hash_key``: hashes then link one author's posts within that database
+only, and whoever can read the database can test a guessed id against them — set the environment
+variable, kept outside the database, where that matters.
+
+The message hashed is ``source + "\\x1f" + author_id``: the same number on two sources is two people.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import os
+import re
+import secrets
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from storage.dialects import insert_ignoring_duplicates
+from storage.models import Setting
+
+KEY_ENV = "YUQING_AUTHOR_HASH_KEY"
+KEY_SETTING = "author_hash_key"
+MIN_SCRUB_LENGTH = 5
+"""Shorter author ids are not replaced inside raw fragments: they would match counts and dates there."""
+
+
+def author_hash_key(session: Session) -> bytes:
+    """The HMAC key: the environment variable if set, else this database's stored key (made on first use)."""
+    configured = os.environ.get(KEY_ENV)
+    if configured:
+        return configured.encode("utf-8")
+    return _stored_key(session).encode("ascii")
+
+
+def _stored_key(session: Session) -> str:
+    query = select(Setting.value).where(Setting.name == KEY_SETTING)
+    value = session.scalar(query)
+    if value is None:
+        row = {"name": KEY_SETTING, "value": secrets.token_hex(32)}
+        session.execute(insert_ignoring_duplicates(session, Setting.__table__), [row])
+        value = session.scalar(query)
+    return value
+
+
+def hash_author(key: bytes, source: str, author_id: str) -> str:
+    """The 64-hex-digit keyed hash of one source's author id."""
+    message = f"{source}\x1f{author_id}".encode("utf-8")
+    return hmac.new(key, message, hashlib.sha256).hexdigest()
+
+
+def scrub_author_id(raw: str | bytes, author_id: str, author_hash: str, raw_format: str) -> str | bytes:
+    """The raw fragment with every whole occurrence of the author id replaced by ``author:<hash>``.
+
+    JSON stays valid JSON (a numeric id becomes a string): it is rewritten as text when that still
+    parses, else value by value. HTML, or JSON that did not parse to begin with, is rewritten as text.
+    """
+    if len(author_id) < MIN_SCRUB_LENGTH:
+        return raw
+    if isinstance(raw, bytes):
+        return _scrub_bytes(raw, author_id, author_hash, raw_format)
+    return _scrub_text(raw, author_id, author_hash, raw_format)
+
+
+def _scrub_text(raw: str, author_id: str, author_hash: str, raw_format: str) -> str:
+    if author_id not in raw:
+        return raw
+    token = f"author:{author_hash}"
+    pattern = re.compile(rf"(?<![0-9A-Za-z_]){re.escape(author_id)}(?![0-9A-Za-z_])")
+    scrubbed = _scrub_json(raw, author_id, pattern, token) if raw_format == "json" else None
+    return pattern.sub(token, raw) if scrubbed is None else scrubbed
+
+
+def _scrub_bytes(raw: bytes, author_id: str, author_hash: str, raw_format: str) -> bytes:
+    """UTF-8 bytes are scrubbed as text; bytes in another encoding (GBK pages) byte for byte, left as they are."""
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        needle = re.escape(author_id.encode("utf-8"))
+        pattern = re.compile(rb"(?<![0-9A-Za-z_])" + needle + rb"(?![0-9A-Za-z_])")
+        return pattern.sub(f"author:{author_hash}".encode("ascii"), raw)
+    return _scrub_text(text, author_id, author_hash, raw_format).encode("utf-8")
+
+
+def _scrub_json(text: str, author_id: str, pattern: re.Pattern[str], token: str) -> str | None:
+    """Fast path: quote bare numeric ids, replace the rest as text, and keep the result if it still parses."""
+    bare = re.compile(rf"(?<=[:\[,])(\s*){re.escape(author_id)}(?=\s*[,}}\]])")
+    candidate = pattern.sub(token, bare.sub(rf'\1"{token}"', text))
+    try:
+        json.loads(candidate)
+        return candidate
+    except ValueError:
+        pass
+    try:
+        data = json.loads(text)
+    except ValueError:
+        return None
+    return json.dumps(_scrub_value(data, author_id, pattern, token), ensure_ascii=False, separators=(",", ":"))
+
+
+def _scrub_value(value: Any, author_id: str, pattern: re.Pattern[str], token: str) -> Any:
+    if isinstance(value, dict):
+        return {key: _scrub_value(item, author_id, pattern, token) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_scrub_value(item, author_id, pattern, token) for item in value]
+    if isinstance(value, str):
+        return pattern.sub(token, value)
+    if isinstance(value, int) and not isinstance(value, bool) and str(value) == author_id:
+        return token
+    return value
