@@ -1,0 +1,1 @@
+"""Source-independent parsing helpers: dates, engagement counts, HTML to text."""

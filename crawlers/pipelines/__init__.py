@@ -1,0 +1,1 @@
+"""Item pipelines: where the posts a spider yields go."""

@@ -1,0 +1,312 @@
+"""Pure parsers for 化龙巷 (hualongxiang.com, PHPWind 8.x) pages, per FORMATS.md §3.
+
+Board lists (``thread.php``, GBK), so.hualongxiang.com search results (UTF-8) and thread pages
+(``read.php``, GBK). FORMATS.md gives no board-list selectors: those follow PHPWind 8's standard
+``thread.htm`` template (``tr.tr3`` rows, ``td.author``, ``td.num`` "回复/人气") with fallbacks.
+Dates are returned as the page's own text; the spider turns them into datetimes.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+from parsel import Selector, SelectorList
+from scrapy.http import TextResponse
+
+from crawlers.parsing.counts import parse_count
+from crawlers.parsing.text import html_to_text
+
+WWW = "https://www.hualongxiang.com"
+SEARCH_HOST = "http://so.hualongxiang.com"
+SECURITY_VERIFY_MARK = b"security_verify_data"
+GBK_FAMILY = frozenset({"gbk", "gb2312", "gb18030"})
+
+_READ_TID = re.compile(r"read\.php\?(?:[^\"'#]*&)?tid=(\d+)")
+_REWRITE_TID = re.compile(r"^(?:https?://[a-z.]*hualongxiang\.com)?/([a-z]+)/(\d{5,})/?(?:[?#].*)?$")
+_DATE = r"\d{4}-\d{1,2}-\d{1,2}(?: \d{1,2}:\d{2}(?::\d{2})?)?"
+_POSTED = re.compile(r"发表于\s*[：:]\s*(\d{4}-\d{1,2}-\d{1,2} \d{1,2}:\d{2}(?::\d{2})?)")
+_NEAR_POSTED = re.compile(rf"发表于.{{0,40}}?({_DATE})", re.S)
+_ANY_DATE = re.compile(_DATE)
+_RELATIVE = re.compile(r"刚刚|\d+\s*(?:秒|分钟|小时|天|周)前|半小时前|[今昨前]天\s*\d{1,2}:\d{2}")
+_UID = re.compile(r"uid=(\d+)")
+_PAGE = re.compile(r"[?&]page=(\d+)")
+_QUOTED = re.compile(r"'((?:[^'\\]|\\.)*)'")
+_JS_ESCAPE = re.compile(r"\\(.)")
+
+
+@dataclass(frozen=True, slots=True)
+class ListedThread:
+    """One thread as a board list or search result shows it: enough to decide whether to fetch it."""
+
+    tid: str
+    title: str
+    author: str | None
+    date_text: str | None
+    replies: int | None
+    views: int | None
+    pinned: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class ListPage:
+    """The threads of one list page, whether a next page exists, and the hit total a search shows."""
+
+    threads: list[ListedThread]
+    has_next: bool
+    total: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ThreadPage:
+    """The first post (楼主) of a thread page; reply floors are not posts."""
+
+    title: str
+    text: str
+    author: str | None
+    author_id: str | None
+    published_text: str
+    views: int | None
+    replies: int | None
+    raw: str
+
+
+class ThreadParseError(ValueError):
+    """A thread page without the parts every post has (body, publish time)."""
+
+
+def board_url(fid: str, page: int) -> str:
+    return f"{WWW}/thread.php?{urlencode({'fid': fid, 'page': page})}"
+
+
+def search_url(keyword: str, page: int) -> str:
+    """Page 1 is the search form's own URL; later pages go through ``/search/index`` (FORMATS.md §3)."""
+    if page == 1:
+        return f"{SEARCH_HOST}/?{urlencode({'keyword': keyword, 'desc': 'time'})}"
+    return f"{SEARCH_HOST}/search/index?{urlencode({'keyword': keyword, 'desc': 'time', 'page': page})}"
+
+
+def thread_url(tid: str) -> str:
+    """The canonical thread URL (the raw PHPWind form, whatever form the list linked)."""
+    return f"{WWW}/read.php?tid={tid}"
+
+
+def tid_from_href(href: str | None) -> str | None:
+    """The tid of a ``read.php?tid=N`` link or of the rewrite form ``/{board_pinyin}/{tid}``."""
+    if not href:
+        return None
+    match = _READ_TID.search(href) or _REWRITE_TID.match(href.strip())
+    return match.group(match.lastindex) if match else None
+
+
+def clean(text: str | None) -> str:
+    return re.sub(r"[\s\xa0\u3000]+", " ", text or "").strip()
+
+
+def redecoded_as_gbk(response: TextResponse) -> TextResponse | None:
+    """The response re-decoded as GBK when its declared charset is wrong for its GBK bytes, else None.
+
+    A page is re-decoded when it is not in a GBK-family encoding, its bytes are not valid UTF-8 and
+    they are valid GB18030 (a superset of GBK).
+    """
+    body = response.body
+    if codecs.lookup(response.encoding).name in GBK_FAMILY or body.isascii():
+        return None
+    if _decodes(body, "utf-8") or not _decodes(body, "gb18030"):
+        return None
+    return response.replace(encoding="gb18030")
+
+
+def _decodes(body: bytes, encoding: str) -> bool:
+    try:
+        body.decode(encoding)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def is_security_verify(response: TextResponse) -> bool:
+    """The WAF's JS "security verify" page: a redirect script and no post (FORMATS.md §3 Anti-crawl)."""
+    return SECURITY_VERIFY_MARK in response.body and b"read_tpc" not in response.body
+
+
+def _has_next(selector: Selector, page: int) -> bool:
+    pager = selector.css("div.pages a, div.page a, div.pagination a, a.pages_next, a.next")
+    if any("下一页" in clean(link.xpath("string()").get()) for link in pager):
+        return True
+    numbers = [int(m.group(1)) for href in pager.xpath("@href").getall() if (m := _PAGE.search(href))]
+    return max(numbers, default=0) > page
+
+
+def _selector(page: Selector | TextResponse) -> Selector:
+    return page.selector if isinstance(page, TextResponse) else page
+
+
+def parse_board_page(document: Selector | TextResponse, page: int) -> ListPage:
+    """Rows of a PHPWind 8 ``thread.php`` board list: ``tr.tr3``, else any table row linking a thread."""
+    selector = _selector(document)
+    threads = _unique(_board_row(row) for row in selector.css("tr.tr3"))
+    if not threads:
+        threads = _unique(_board_row(row) for row in selector.xpath("//tr[not(.//tr)]"))
+    return ListPage(threads, _has_next(selector, page))
+
+
+def _board_row(row: Selector) -> ListedThread | None:
+    links = [link for link in row.css("a") if tid_from_href(link.attrib.get("href"))]
+    if not links:
+        return None
+    subject = row.css("a.subject_t, a[id^='a_ajax_']") or SelectorList(
+        sorted(links, key=lambda link: len(clean(link.xpath("string()").get())), reverse=True))
+    title = clean(subject[0].xpath("string()").get())
+    if not title:
+        return None
+    author = row.css("td.author a::text").get() or row.css("a[href*='uid=']::text").get()
+    date_text = clean(row.css("td.author p").xpath("string()").get())
+    if not _ANY_DATE.fullmatch(date_text):
+        date_text = _first(_ANY_DATE, clean(row.xpath("string()").get()))
+    replies, views = _replies_slash_views(row)
+    return ListedThread(tid_from_href(subject[0].attrib.get("href")) or "", title, clean(author) or None,
+                        date_text, replies, views, _is_pinned(row))
+
+
+def _replies_slash_views(row: Selector) -> tuple[int | None, int | None]:
+    """``td.num`` shows "回复/人气" as ``<em>12</em>/345``."""
+    cell = clean(row.css("td.num").xpath("string()").get())
+    match = re.search(r"(\d+)\s*/\s*(\d+)", cell)
+    if match is None:
+        return None, None
+    return int(match.group(1)), int(match.group(2))
+
+
+def _is_pinned(row: Selector) -> bool:
+    icons = " ".join(row.css("img::attr(src), img::attr(alt)").getall())
+    return "headtopic" in icons or "置顶" in icons or "置顶" in "".join(row.css("span::text").getall())
+
+
+def parse_search_page(document: Selector | TextResponse, page: int) -> ListPage:
+    """so.hualongxiang.com results: ``div.shopper-list-long ul li`` (FORMATS.md §3, 2019 selectors)."""
+    selector = _selector(document)
+    items = selector.css("div.shopper-list-long ul li") or selector.xpath("//li[div[contains(@class,'title')]//a]")
+    threads = _unique(_search_item(item) for item in items)
+    return ListPage(threads, _has_next(selector, page), _search_total(selector))
+
+
+def _search_item(item: Selector) -> ListedThread | None:
+    links = [link for link in item.css("div.title a, a") if tid_from_href(link.attrib.get("href"))]
+    if not links:
+        return None
+    link = links[0]
+    title = _onclick_title(link.attrib.get("onclick")) or clean(link.xpath("string()").get())
+    info = item.css("div.time")
+    author = clean(info.css("a").xpath("string()").get()) or None
+    counts = clean(info.xpath("string()").get()) or clean(item.xpath("string()").get())
+    return ListedThread(tid_from_href(link.attrib.get("href")) or "", title, author, _search_date(info),
+                        _labelled_count("回复", counts), _labelled_count("查看|浏览|人气", counts))
+
+
+def _onclick_title(onclick: str | None) -> str:
+    """The clean title: the last quoted argument of the link's ``onclick`` call (digits are an id)."""
+    arguments = _QUOTED.findall(onclick or "")
+    if not arguments or arguments[-1].isdigit():
+        return ""
+    return clean(_JS_ESCAPE.sub(r"\1", arguments[-1]))
+
+
+def _search_date(info: SelectorList) -> str | None:
+    """The 2nd ``span`` of ``div.time``, or failing that any span that reads as a date."""
+    spans = [clean(span.xpath("string()").get()) for span in info.css("span")]
+    ordered = spans[1:2] + spans
+    return next((text for text in ordered if _RELATIVE.fullmatch(text) or _ANY_DATE.fullmatch(text)), None)
+
+
+def _labelled_count(label: str, text: str) -> int | None:
+    match = re.search(rf"(?:{label})\s*[：:]?\s*(\d+)", text)
+    return int(match.group(1)) if match else None
+
+
+def _search_total(selector: Selector) -> int | None:
+    """The hit count: the first comma-separated part of ``div.wapper p`` holds it."""
+    summary = clean(selector.css("div.wapper > p").xpath("string()").get())
+    match = re.search(r"\d+", re.split(r"[,，]", summary)[0]) if summary else None
+    return int(match.group()) if match else None
+
+
+def _unique(threads: Iterable[ListedThread | None]) -> list[ListedThread]:
+    seen: dict[str, ListedThread] = {}
+    for thread in threads:
+        if thread is not None and thread.tid and thread.tid not in seen:
+            seen[thread.tid] = thread
+    return list(seen.values())
+
+
+def _first(pattern: re.Pattern[str], text: str) -> str | None:
+    match = pattern.search(text)
+    return match.group() if match else None
+
+
+def parse_thread_page(page: Selector | TextResponse) -> ThreadPage:
+    """The 楼主 floor of a ``read.php`` page: body ``div#read_tpc``, time after ``发表于：``, ``ul.data`` counts."""
+    selector = _selector(page)
+    body = selector.css("div#read_tpc")
+    if not body:
+        raise ThreadParseError("no div#read_tpc (topic body)")
+    floor = body.xpath("ancestor::table[contains(concat(' ', @class, ' '), ' floot ')][1]")
+    title = _thread_title(selector)
+    views, replies = _views_replies(selector)
+    author, author_id = _floor_author(floor)
+    heading = selector.css("h1#subject_tpc, h1.read_h1, .title_name h2").get()
+    parts = [heading or "", selector.css("ul.data").get() or "", floor.get() or body.get() or ""]
+    return ThreadPage(
+        title=title,
+        text=html_to_text(body.get()) or title,
+        author=author,
+        author_id=author_id,
+        published_text=_published_text(selector, floor.get() or selector.get()),
+        views=views,
+        replies=replies,
+        raw="\n".join(part for part in parts if part),
+    )
+
+
+def _published_text(selector: Selector, scope: str) -> str:
+    """``发表于：YYYY-MM-DD HH:MM[:SS]`` in the topic floor (the page when there is none), else a date just
+    after 发表于 there, else the 2018 template's ``.cont_hd p/@title``. Reply floors are never read."""
+    match = _POSTED.search(scope) or _NEAR_POSTED.search(scope)
+    if match:
+        return match.group(1)
+    titled = clean(selector.css(".cont_hd p::attr(title)").get())
+    if _ANY_DATE.fullmatch(titled):
+        return titled
+    raise ThreadParseError("no publish time (发表于) on the thread page")
+
+
+def _thread_title(selector: Selector) -> str:
+    """The subject heading (2019, then 2018 template); else ``<title>`` up to " - "; else any ``h1``."""
+    for css in ("h1#subject_tpc", "h1.read_h1", ".title_name h2 a"):
+        title = clean(selector.css(css).xpath("string()").get())
+        if title:
+            return title
+    title = clean(re.split(r"\s+-\s+", selector.css("title::text").get() or "")[0])
+    return title or clean(selector.css("h1").xpath("string()").get())
+
+
+def _views_replies(selector: Selector) -> tuple[int | None, int | None]:
+    """``ul.data li`` spans: 查看 (views) then 回复 (replies); else the labels in the page text."""
+    spans = selector.css("ul.data li span").xpath("string()").getall()
+    if len(spans) >= 2:
+        return parse_count(clean(spans[0])), parse_count(clean(spans[1]))
+    text = clean(selector.xpath("string(//body)").get())
+    return _labelled_count("查看", text), _labelled_count("回复", text)
+
+
+def _floor_author(floor: SelectorList) -> tuple[str | None, str | None]:
+    """Name from the floor's user column (``td[1]/div/div[1]/span[3]``), uid from the message link."""
+    name = clean(floor.xpath("./tr[1]/td[1]/div/div[1]/span[3]").xpath("string()").get())
+    if not name:
+        name = clean(floor.css("a[href*='u.php?uid=']").xpath("string()").get())
+    onclick = floor.css("div.fr.gc6 a::attr(onclick)").get() or ""
+    uid = _UID.search(onclick) or _UID.search(" ".join(floor.css("a[href*='uid=']::attr(href)").getall()))
+    return name or None, uid.group(1) if uid else None

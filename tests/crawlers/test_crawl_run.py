@@ -1,0 +1,47 @@
+"""A finished crawl's status and warnings, from its stats: what the officer must know first."""
+
+from __future__ import annotations
+
+import pytest
+
+from crawlers.extensions.crawl_run import crawl_stats, summarise
+
+GOOD = {"downloader/response_count": 6, "robotstxt/response_count": 1, "yuqing/items": 12, "yuqing/posts_new": 10,
+        "yuqing/posts_updated": 2, "downloader/request_count": 6, "downloader/response_status_count/200": 6}
+
+
+@pytest.mark.parametrize(
+    ("extra", "reason", "status"),
+    [
+        ({}, "finished", "ok"),
+        ({"yuqing/blocked": 2, "yuqing/blocked_reasons/captcha": 2, "yuqing/items": 0}, "finished", "blocked"),
+        ({"yuqing/blocked": 1, "yuqing/blocked_reasons/captcha": 1}, "finished", "ok"),  # blocked once, posts still came
+        ({"robotstxt/forbidden": 3, "yuqing/items": 0}, "finished", "robots_refused"),
+        ({"robotstxt/forbidden": 3}, "finished", "ok"),  # search refused, lists still gave posts
+        ({"yuqing/replay_missing": 1}, "finished", "failed"),
+        ({"retry/max_reached": 1}, "finished", "failed"),
+        ({}, "closespider_errorcount", "failed"),
+        ({"yuqing/items": 0, "yuqing/posts_new": 0, "yuqing/posts_updated": 0}, "finished", "empty"),
+    ],
+)
+def test_status_of_a_finished_crawl(extra: dict, reason: str, status: str) -> None:
+    assert summarise("weibo", GOOD | extra, reason).status == status
+
+
+def test_a_source_not_expected_to_have_items_is_not_empty() -> None:
+    assert summarise("gov", GOOD | {"yuqing/items": 0}, "finished", expect_items=False).status == "ok"
+
+
+def test_the_summary_counts_pages_without_robots_txt_and_names_problems() -> None:
+    stats = GOOD | {"yuqing/parse_failures": 6, "yuqing/empty_pages": 1, "yuqing/blocked": 1,
+                    "yuqing/blocked_reasons/http_432": 1}
+    summary = summarise("weibo", stats, "finished", warn_ratio=0.2)
+
+    assert (summary.pages, summary.posts_new, summary.posts_updated, summary.blocked) == (5, 10, 2, 1)
+    assert summary.warnings == ["被封锁 1 页（http_432）", "1 个列表页解析为空", "解析失败率 33%（6/18）"]
+
+
+def test_crawl_stats_carry_responses_by_status_for_storage() -> None:
+    stats = crawl_stats(GOOD | {"downloader/response_status_count/302": 1, "robotstxt/forbidden": 2}, ["w"])
+    assert stats.responses_by_status == {"200": 6, "302": 1}
+    assert (stats.requests, stats.robots_refused, stats.warnings) == (6, 2, ["w"])

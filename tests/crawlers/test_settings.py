@@ -1,0 +1,61 @@
+"""Per-source Scrapy settings from config, and the operator's cookie sent only to its own source."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import sample_config
+from scrapy.exceptions import NotConfigured
+from scrapy.http import Request
+
+from crawlers.middlewares.cookies import SourceCookieMiddleware
+from crawlers.settings import settings_for
+
+
+def test_a_source_gets_its_own_delay_and_concurrency_over_the_policy() -> None:
+    config = sample_config(download_delay_s=6.0, concurrency=1)
+    settings = settings_for(config, config.sources["alpha"])
+
+    assert (settings["DOWNLOAD_DELAY"], settings["CONCURRENT_REQUESTS_PER_DOMAIN"]) == (6.0, 1)
+    assert settings["ROBOTSTXT_OBEY"] is True and settings["AUTOTHROTTLE_ENABLED"] is True
+    assert settings["USER_AGENT"] == config.crawl.user_agent and "yuqing" in settings["USER_AGENT"]
+    assert settings["RETRY_TIMES"] == config.crawl.retry_times
+
+
+def test_robots_txt_is_ignored_only_with_a_named_authorisation() -> None:
+    config = sample_config(obey_robots=False, robots_authorisation="2026 数据共享协议 第3号")
+    assert settings_for(config, config.sources["alpha"])["ROBOTSTXT_OBEY"] is False
+
+
+def test_replay_drops_all_pacing_but_keeps_robots() -> None:
+    config = sample_config(download_delay_s=6.0)
+    settings = settings_for(config, config.sources["alpha"], replay=True)
+    assert (settings["DOWNLOAD_DELAY"], settings["AUTOTHROTTLE_ENABLED"]) == (0, False)
+    assert settings["ROBOTSTXT_OBEY"] is True
+
+
+def test_the_cookie_never_enters_the_settings() -> None:
+    config = sample_config(cookie="SUB=very-secret")
+    assert "very-secret" not in repr(settings_for(config, config.sources["alpha"]))
+
+
+def test_the_cookie_goes_only_to_the_sources_own_hosts(crawler_for) -> None:
+    middleware = SourceCookieMiddleware.from_crawler(crawler_for(cookie="SUB=very-secret"))
+    own, sub, other = (Request(url) for url in
+                       ("https://alpha.example/a", "https://m.alpha.example/b", "https://tracker.example/c"))
+    for request in (own, sub, other):
+        middleware.process_request(request)
+
+    assert own.headers[b"Cookie"] == b"SUB=very-secret" and sub.headers[b"Cookie"] == b"SUB=very-secret"
+    assert b"Cookie" not in other.headers
+
+
+def test_no_cookie_is_sent_while_replaying(crawler_for) -> None:
+    with pytest.raises(NotConfigured):
+        SourceCookieMiddleware.from_crawler(crawler_for({"YUQING_REPLAY_DIR": "fixtures"}, cookie="SUB=x"))
+
+
+def test_the_operators_cookie_is_merged_with_cookies_the_site_set(crawler_for) -> None:
+    middleware = SourceCookieMiddleware.from_crawler(crawler_for(cookie="SUB=mine; _T_WM=1"))
+    request = Request("https://alpha.example/a", headers={"Cookie": "XSRF-TOKEN=abc; SUB=expired"})
+    middleware.process_request(request)
+    assert request.headers[b"Cookie"] == b"XSRF-TOKEN=abc; SUB=mine; _T_WM=1"
