@@ -8,6 +8,10 @@ from pydantic import Field, field_validator
 
 from config.alerts import AlertsConfig
 from config.analysis import AnalysisConfig
+from config.channels import ChannelConfig
+from config.reports import ReportsConfig
+from config.roster import RosterConfig
+from config.schedule import ScheduleConfig
 from config.sources import CrawlPolicy, SourceConfig, StrictModel
 
 
@@ -35,6 +39,10 @@ class Config(StrictModel):
     sources: dict[str, SourceConfig] = Field(default_factory=dict)
     analysis: AnalysisConfig = AnalysisConfig()
     alerts: AlertsConfig = AlertsConfig()
+    reports: ReportsConfig = ReportsConfig()
+    roster: RosterConfig = RosterConfig()
+    channels: dict[str, ChannelConfig] = Field(default_factory=dict)
+    schedule: ScheduleConfig = ScheduleConfig()
 
     @field_validator("timezone")
     @classmethod

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import zlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Update, and_, bindparam, or_, select, update
+from sqlalchemy import LargeBinary, Update, and_, bindparam, or_, select, update
 from sqlalchemy.orm import Session
 
 from storage.authors import author_hash_key, hash_author, scrub_author_id
@@ -29,6 +30,8 @@ log = logging.getLogger(__name__)
 Counts = tuple[int | None, int | None, int | None, int | None]
 Key = tuple[str, str]
 SELECT_CHUNK = 5_000  # keys per SELECT, far below SQLite's and PostgreSQL's bound-parameter limits
+RAW_LEVEL = 1  # zlib level of new posts' raw fragments: ~4x faster than the default 6, ~15 % larger
+RAW_PARAM = "raw_zlib"
 
 
 @dataclass(frozen=True, slots=True)
@@ -171,9 +174,19 @@ def _insert_new(session: Session, fresh: dict[Key, _Merged], key: bytes, fetched
         return {}
     ensure_sources(session, {source for source, _ in fresh}, fetched_at)
     rows = [_post_row(item.record, item.counts, key, fetched_at) for item in fresh.values()]  # type: ignore[arg-type]
+    for row in rows:
+        row[RAW_PARAM] = _compress(row.pop("raw"))
     table = Post.__table__
-    statement = insert_ignoring_duplicates(session, table).returning(table.c.id, table.c.source, table.c.source_post_id)
+    statement = (insert_ignoring_duplicates(session, table).values(raw=bindparam(RAW_PARAM, type_=LargeBinary))
+                 .returning(table.c.id, table.c.source, table.c.source_post_id))
     return {(row.source, row.source_post_id): row.id for row in session.execute(statement, rows)}
+
+
+def _compress(raw: str | bytes | None) -> bytes | None:
+    """The raw fragment as ``ZlibBytes`` stores it, compressed at a faster level (any level reads back the same)."""
+    if raw is None:
+        return None
+    return zlib.compress(raw.encode("utf-8") if isinstance(raw, str) else bytes(raw), RAW_LEVEL)
 
 
 def _post_row(record: PostRecord, counts: Counts, key: bytes, fetched_at: datetime) -> dict[str, Any]:

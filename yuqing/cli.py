@@ -8,9 +8,13 @@ from pathlib import Path
 import click
 
 from yuqing import __version__
+from yuqing.commands.alerts import alerts_group
 from yuqing.commands.analysing import analyze, evaluate_command, train
 from yuqing.commands.crawling import crawl, record, replay
 from yuqing.commands.posts import export, import_posts
+from yuqing.commands.report import report
+from yuqing.commands.run import run, status
+from yuqing.commands.serve import serve
 from yuqing.commands.settings import config_group, db_group
 from yuqing.context import AppContext
 
@@ -29,14 +33,18 @@ def cli(ctx: click.Context, config_file: Path | None, db_url: str | None, verbos
     Collect:  yuqing replay | crawl | record
     Data:     yuqing import FILE.jsonl | export posts
     Analyse:  yuqing analyze [--input F --output F] | eval | train sentiment|relevance
+    Alerts:   yuqing alerts list|show|ack|note|refer|resolve|false-alarm|silence|dispatch|tick
+    Reports:  yuqing report weekly [--week 2026-W47] | daily [--date YYYY-MM-DD]
+    Daemon:   yuqing run [--replay [DIR]] | status
     Setup:    yuqing config show|check | db upgrade
     """
     level = [logging.WARNING, logging.INFO, logging.DEBUG][min(verbose, 2)]
     logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    ctx.obj = AppContext(config_file=config_file, db_url_option=db_url)
+    ctx.obj = AppContext(config_file=config_file, db_url_option=db_url, verbose=verbose)
 
 
-for command in (replay, crawl, record, import_posts, export, analyze, evaluate_command, train, config_group, db_group):
+for command in (replay, crawl, record, import_posts, export, analyze, evaluate_command, train, config_group, db_group,
+                serve, alerts_group, report, run, status):
     cli.add_command(command)
 
 

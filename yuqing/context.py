@@ -17,6 +17,7 @@ class AppContext:
 
     config_file: Path | None
     db_url_option: str | None
+    verbose: int = 0
     _config: Config | None = field(default=None, init=False)
 
     @property
@@ -31,6 +32,11 @@ class AppContext:
     @property
     def db_url(self) -> str:
         return self.db_url_option or self.config.database.url
+
+    @property
+    def crawl_log_level(self) -> str:
+        """Scrapy's log level in crawl subprocesses: warnings only, unless -v was given."""
+        return ["WARNING", "INFO", "DEBUG"][min(self.verbose, 2)]
 
     def database(self):  # -> storage.Database; imported lazily so `--help` stays fast
         from storage import open_database

@@ -6,7 +6,7 @@ import logging
 from pathlib import Path
 
 import pytest
-from conftest import CAPTURED_1, CAPTURED_2, Page, write_fixture_set
+from crawl_support import CAPTURED_1, CAPTURED_2, Page, write_fixture_set
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import HtmlResponse, Request, TextResponse
 

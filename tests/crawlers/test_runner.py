@@ -13,7 +13,7 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
-from conftest import CAPTURED_1, CAPTURED_2, Page, write_config, write_fixture_set
+from crawl_support import CAPTURED_1, CAPTURED_2, Page, write_config, write_fixture_set
 from sqlalchemy import select
 
 from crawlers.runner import SUMMARY_KEYS, failed_summary, main, run_crawl_subprocess

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import sample_config
+from crawl_support import sample_config
 from scrapy.exceptions import NotConfigured
 from scrapy.http import Request
 

@@ -111,3 +111,25 @@ def train_sentiment_command(file: Path, out: Path, with_base: bool) -> None:
     out.parent.mkdir(parents=True, exist_ok=True)
     report = train_sentiment(read_labelled(file), out, base_data=with_base)
     click.echo(f"情感模型已训练：{out}（{report}）", err=True)
+
+
+@train.command("relevance")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=Path("var/models/relevance.json.gz"),
+              show_default=True)
+@click.option("--with-base/--only-file", default=True, show_default=True,
+              help="Build on the shipped model's counts (trained on ../shared/data/train).")
+def train_relevance_command(file: Path, out: Path, with_base: bool) -> None:
+    """Retrain the learned part of relevance from FILE: JSONL {"text", "label": 0|1} or
+    {"title", "text", "relevance": 0|1|2} (1 and 2 are safety matters), or TSV label<TAB>text.
+
+    Use the model with `analysis.relevance_model = "<out>"` in config.
+    """
+    from analysis.relevance_model import read_relevance_labelled, train_relevance
+
+    out.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        report = train_relevance(read_relevance_labelled(file), out, base_data=with_base)
+    except (ValueError, KeyError) as exc:
+        raise click.ClickException(f"{file}: {exc}") from None
+    click.echo(f"相关性模型已训练：{out}（{report}）", err=True)

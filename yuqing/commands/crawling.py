@@ -52,6 +52,7 @@ def replay(app: AppContext, fixtures_dir: Path | None, round_no: int | None, now
         results = run_crawl_subprocess(
             chosen, config_path=app.config_file, db_url=app.db_url, now=now,
             replay_dir=directory, round_no=number, timeout_s=app.config.crawl.crawl_timeout_minutes * 60,
+            log_level=app.crawl_log_level,
         )
         summary.extend({"round": number, **row} for row in results)
     _show(summary, fmt, "回放结果（按来源）")
@@ -70,7 +71,7 @@ def crawl(app: AppContext, sources: tuple[str, ...], now: str | None, fmt: str) 
     _check_known(app, chosen)
     results = run_crawl_subprocess(
         chosen, config_path=app.config_file, db_url=app.db_url, now=now, replay_dir=None, round_no=None,
-        timeout_s=app.config.crawl.crawl_timeout_minutes * 60,
+        timeout_s=app.config.crawl.crawl_timeout_minutes * 60, log_level=app.crawl_log_level,
     )
     _show([{"round": None, **row} for row in results], fmt, "采集结果（按来源）")
 
@@ -89,6 +90,7 @@ def record(app: AppContext, source: str, out_dir: Path, round_no: int) -> None:
     results = run_crawl_subprocess(
         [source], config_path=app.config_file, db_url=app.db_url, now=None, replay_dir=None, round_no=round_no,
         timeout_s=app.config.crawl.crawl_timeout_minutes * 60, record_dir=out_dir,
+        log_level=app.crawl_log_level,
     )
     _show([{"round": round_no, **row} for row in results], "table", f"已录制到 {out_dir / source}")
 

@@ -23,7 +23,19 @@ def analyze_database(app: AppContext, now: str | None, top: int = 10) -> list[st
     mode = "（模型版本更新，全部重新分析）" if report.rebuilt else ""
     click.echo(f"已分析 {report.analysed} 条帖子{mode}，{len(report.changed_events)} 个事件有变化", err=True)
     show_top_events(app, database, top)
+    raise_alerts(app, database, report.changed_events, moment)
     return report.changed_events
+
+
+def raise_alerts(app: AppContext, database, changed_events: list[str], moment) -> None:
+    """Raise or update the alerts of the changed events and of the sources' health (notifications go out
+    with `yuqing alerts dispatch`)."""
+    from alerts import evaluate_events, evaluate_source_health
+
+    raised = evaluate_events(database, app.config, changed_events, moment)
+    health = evaluate_source_health(database, app.config, moment)
+    click.echo(f"新预警 {len(raised.opened)} 条，级别升高 {len(raised.escalated)} 条，静默 {len(raised.silenced)} 条，"
+               f"信息源异常 {len(health.opened)} 条", err=True)
 
 
 def show_top_events(app: AppContext, database, top: int) -> None:

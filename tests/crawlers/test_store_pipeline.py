@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
-from conftest import NOW, sample_config
+from crawl_support import NOW, sample_config
 from sqlalchemy import func, select
 
 import crawlers.pipelines.store as store_module

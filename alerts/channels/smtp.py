@@ -1,0 +1,94 @@
+"""E-mail channel: a plain-text message with an HTML alternative (Jinja2, autoescaped), sent over SMTP.
+
+STARTTLS and login are optional; the password comes from secrets and never appears in an error.
+Connection trouble and 4xx replies are retryable; refused recipients, failed logins, a server without
+the requested STARTTLS and other 5xx replies are not.
+"""
+
+from __future__ import annotations
+
+import smtplib
+import ssl
+from collections.abc import Callable
+from datetime import tzinfo
+from email.message import EmailMessage
+from email.utils import formatdate, make_msgid, parseaddr
+
+from alerts.channels.base import Channel, DeliveryError
+from alerts.channels.http import Redactor
+from alerts.message import Message
+from alerts.render import cut_chars, facts, html_templates, links, message_parts, one_line, plain, plain_text
+from config.channels import SmtpChannelConfig
+
+LEVEL_COLOURS = {"红": "#c00000", "橙": "#e36c09", "黄": "#b8860b", "蓝": "#1f5fbf"}
+PART_CHARS = {"title": 300, "reason": 2000, "excerpt": 3000}
+SUBJECT_CHARS = 120
+
+
+class SmtpChannel(Channel):
+    """Sends one e-mail per message to the address ``to``."""
+
+    def __init__(self, name: str, config: SmtpChannelConfig, tz: tzinfo) -> None:
+        self.name = name
+        self.config = config
+        self.tz = tz
+        self.password = config.password.get_secret_value() if config.password else None
+        self.redact = Redactor()
+        self.redact.add([self.password])
+
+    def compose(self, message: Message, to: str) -> EmailMessage:
+        """The e-mail: subject, text part and HTML alternative, every scraped text made safe."""
+        parts = {name: cut_chars(plain(value), PART_CHARS[name]) for name, value in message_parts(message).items()}
+        email = EmailMessage()
+        email["Subject"] = cut_chars(f"【{message.headline}】{one_line(message.title)}", SUBJECT_CHARS)
+        email["From"] = self.config.sender
+        email["To"] = to
+        email["Date"] = formatdate(localtime=False)
+        email["Message-ID"] = make_msgid(domain="yuqing.local")
+        email.set_content(plain_text(message, parts, self.tz))
+        html = html_templates().get_template("email.html").render(
+            headline=message.headline,
+            colour=LEVEL_COLOURS.get(message.level or "", "#333333"),
+            facts=facts(message, parts, self.tz),
+            links=links(message),
+        )
+        email.add_alternative(html, subtype="html")
+        return email
+
+    def send(self, message: Message, to: str) -> None:
+        if "@" not in parseaddr(to)[1]:
+            raise DeliveryError(f"not an e-mail address: {to!r}", retryable=False)
+        email = self.compose(message, to)
+        try:
+            self._deliver(email)
+        except DeliveryError:
+            raise
+        except ssl.SSLError as exc:
+            raise DeliveryError(self._where(f"TLS failed: {exc.reason}"), retryable=False) from None
+        except smtplib.SMTPException as exc:
+            raise _smtp_error(exc, self._where, self.redact) from None
+        except OSError as exc:
+            raise DeliveryError(self._where(f"{type(exc).__name__}: {exc}"), retryable=True) from None
+
+    def _deliver(self, email: EmailMessage) -> None:
+        config = self.config
+        with smtplib.SMTP(config.host, config.port, timeout=config.timeout_s) as smtp:
+            if config.starttls:
+                smtp.starttls(context=ssl.create_default_context())
+            if config.username:
+                smtp.login(config.username, self.password or "")
+            smtp.send_message(email)
+
+    def _where(self, what: str) -> str:
+        return self.redact(f"smtp {self.config.host}:{self.config.port}: {what}")
+
+
+def _smtp_error(exc: smtplib.SMTPException, where: Callable[[str], str], redact: Redactor) -> DeliveryError:
+    if isinstance(exc, smtplib.SMTPNotSupportedError):
+        return DeliveryError(where(f"server does not support it: {exc}"), retryable=False)
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        return DeliveryError(where("recipient refused"), retryable=False)
+    if isinstance(exc, smtplib.SMTPResponseException):
+        text = exc.smtp_error.decode("utf-8", "replace") if isinstance(exc.smtp_error, bytes) else str(exc.smtp_error)
+        return DeliveryError(where(f"{exc.smtp_code} {redact(text)}"), retryable=400 <= exc.smtp_code < 500)
+    return DeliveryError(where(f"{type(exc).__name__}: {redact(str(exc))}"), retryable=True)

@@ -1,0 +1,60 @@
+"""Build the Message a notification carries: the alert, its event, its top post, and the person's signed links."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from functools import cache
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from alerts.message import Message
+from alerts.models import Alert, AlertPost
+from config import Config
+from storage.analysis_models import Event
+from storage.models import Post
+
+log = logging.getLogger(__name__)
+EXCERPT_CHARS = 2_000  # channels cut further to their own limits
+
+
+def compose(session: Session, config: Config, alert: Alert, kind: str, person: str, now: datetime) -> Message:
+    """The message for ``person`` about ``alert`` (the channel adds the addressee's mention); source-health
+    alerts carry no event."""
+    links = _links(config, alert, person, now)
+    event = session.get(Event, alert.event_id) if alert.event_id else None
+    if event is None:
+        return Message(alert.id, kind, alert.level, alert.title, reason=alert.reason, recipient=person, **links)
+    top = _top_post(session, alert.id)
+    return Message(
+        alert.id, kind, alert.level, event.title, place=event.place, first_seen=event.first_seen.astimezone(config.tz),
+        post_count=event.post_count, source_count=len(event.sources), sources=tuple(event.sources),
+        growth=event.growth, reason=event.reason or alert.reason,
+        excerpt=(top.text or top.title)[:EXCERPT_CHARS] if top else "", link=top.url if top else None,
+        recipient=person, **links,
+    )
+
+
+def _top_post(session: Session, alert_id: str) -> Post | None:
+    """The alert's most engaged post (ties: the earliest)."""
+    posts = session.scalars(select(Post).join(AlertPost, AlertPost.post_id == Post.id)
+                            .where(AlertPost.alert_id == alert_id).order_by(Post.published_at, Post.id)).all()
+    return max(posts, key=lambda p: sum(c or 0 for c in (p.reposts, p.comments, p.likes, p.views)), default=None)
+
+
+def _links(config: Config, alert: Alert, person: str, now: datetime) -> dict[str, str | None]:
+    """The signed 确认 / 误报 links, or none when no link secret is configured (warned once per process)."""
+    from alerts.links import LinkError, sign_action_url
+
+    try:
+        return {"ack_url": sign_action_url(config, alert.id, "ack", person, now),
+                "false_alarm_url": sign_action_url(config, alert.id, "false_alarm", person, now)}
+    except LinkError as exc:
+        _warn_without_links(str(exc))
+        return {"ack_url": None, "false_alarm_url": None}
+
+
+@cache
+def _warn_without_links(reason: str) -> None:
+    log.warning("alert messages go without one-tap 确认/误报 links: %s", reason)

@@ -1,0 +1,198 @@
+"""Make scraped text inert in each channel's format and cut messages to each channel's size limit.
+
+Post text (title, excerpt, reason) is untrusted: it may hold ``@all``, ``<@userid>``, markdown links,
+HTML or control characters. Per format: plain text loses its control characters; markdown (企业微信,
+钉钉) additionally has every markup character and ``@`` replaced by its full-width twin, so it reads the
+same but can neither mention nor link; HTML is plain text through Jinja2's autoescape; JSON is plain
+text through ``json.dumps``. Links we add ourselves pass :func:`safe_url`. :func:`fit` cuts the excerpt,
+then the reason, then the title — never the links — until the rendered message fits.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Mapping
+from datetime import datetime, tzinfo
+from functools import cache
+from urllib.parse import quote, urlsplit
+
+from jinja2 import Environment, PackageLoader, StrictUndefined
+
+from alerts.message import Message
+
+ELLIPSIS = "…"
+SHRINKABLE = ("excerpt", "reason", "title")
+MAX_URL_CHARS = 2048
+
+_CONTROL = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff\ufff9-\ufffb]"
+)
+_JSON_UNSAFE = re.compile(_CONTROL.pattern[:-1] + "\u2028\u2029\x85]")
+_LINE_BREAKS = re.compile(r"\r\n?|[\u2028\u2029\x85]")
+_WHITESPACE_RUN = re.compile(r"\s+")
+_MARKDOWN_TWINS = str.maketrans({
+    "[": "［", "]": "］", "(": "（", ")": "）", "*": "＊", "_": "＿", "`": "｀", "#": "＃", ">": "＞",
+    "<": "＜", "!": "！", "|": "｜", "~": "～", "@": "＠", "&": "＆", "\\": "＼", "$": "＄",
+})
+_URL_SAFE = "/:?=&%#;,+~.-_!$"
+
+Parts = Mapping[str, str]
+
+
+def plain(text: str | None) -> str:
+    """Text without control, bidi-override or zero-width characters; line breaks normalised to ``\\n``."""
+    text = _LINE_BREAKS.sub("\n", text or "")
+    return _CONTROL.sub("", text.replace("\t", " "))
+
+
+def json_line(value: object) -> str:
+    """JSON with Chinese kept readable but control, bidi and line-separator characters \\u-escaped."""
+    text = json.dumps(value, ensure_ascii=False)
+    return _JSON_UNSAFE.sub(lambda match: f"\\u{ord(match.group()):04x}", text)
+
+
+def one_line(text: str | None) -> str:
+    """:func:`plain` with every run of whitespace (newlines included) collapsed to one space."""
+    return _WHITESPACE_RUN.sub(" ", plain(text)).strip()
+
+
+def markdown(text: str | None) -> str:
+    """One line of inert markdown: markup characters and ``@`` become their full-width twins.
+
+    ``@all``/``@所有人``/``@13800000000`` become ``＠all``…, ``<@userid>``/``<at …>`` lose their angle brackets,
+    ``[点我](http://evil)`` its brackets; ``://`` becomes ``：//`` so bare URLs are not auto-linked.
+    """
+    return one_line(text).translate(_MARKDOWN_TWINS).replace("://", "：//")
+
+
+def safe_url(url: str | None) -> str | None:
+    """An http(s) URL with markup-significant characters percent-encoded, or None when unusable."""
+    if not url:
+        return None
+    url = one_line(url)
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return None
+    if parts.scheme.lower() not in ("http", "https") or not parts.netloc or len(url) > MAX_URL_CHARS:
+        return None
+    return quote(url, safe=_URL_SAFE)
+
+
+def cut_chars(text: str, limit: int) -> str:
+    """``text`` cut to at most ``limit`` characters, ending in … when cut."""
+    if len(text) <= limit:
+        return text
+    return text[: max(limit - 1, 0)] + ELLIPSIS if limit > 0 else ""
+
+
+def cut_utf8(text: str, limit: int) -> str:
+    """``text`` cut to at most ``limit`` UTF-8 bytes on a character boundary, ending in … when cut."""
+    data = text.encode("utf-8")
+    if len(data) <= limit:
+        return text
+    room = max(limit - len(ELLIPSIS.encode("utf-8")), 0)
+    return data[:room].decode("utf-8", errors="ignore") + (ELLIPSIS if limit >= 3 else "")
+
+
+def utf8_size(text: str) -> int:
+    return len(text.encode("utf-8"))
+
+
+def fit(compose: Callable[[Parts], str], parts: Parts, limit: int, size: Callable[[str], int] = utf8_size) -> str:
+    """The longest rendering of ``compose(parts)`` within ``limit``, cutting excerpt, reason, then title.
+
+    The fixed parts (headline, links, mentions) are never cut; if they alone exceed the limit the
+    result is cut bytewise as a last resort.
+    """
+    current = dict(parts)
+    for name in SHRINKABLE:
+        rendered = compose(current)
+        if size(rendered) <= limit:
+            return rendered
+        current[name] = _longest_fitting(compose, current, name, limit, size)
+    rendered = compose(current)
+    return rendered if size(rendered) <= limit else cut_utf8(rendered, limit)
+
+
+def _longest_fitting(compose: Callable[[Parts], str], parts: dict[str, str], name: str, limit: int,
+                     size: Callable[[str], int]) -> str:
+    text = parts[name]
+    low, high = 0, len(text)
+    while low < high:  # largest n whose cut still fits
+        middle = (low + high + 1) // 2
+        if size(compose({**parts, name: cut_chars(text, middle)})) <= limit:
+            low = middle
+        else:
+            high = middle - 1
+    return cut_chars(text, low)
+
+
+def message_parts(message: Message) -> dict[str, str]:
+    """The untrusted, cuttable texts of a message (raw: each channel escapes them for its format)."""
+    return {"title": message.title, "reason": message.reason, "excerpt": message.excerpt}
+
+
+def format_time(moment: datetime | None, tz: tzinfo) -> str:
+    return moment.astimezone(tz).strftime("%Y-%m-%d %H:%M") if moment else "未知"
+
+
+def facts(message: Message, parts: Parts, tz: tzinfo) -> list[tuple[str, str]]:
+    """(label, raw value) pairs of what the officer reads, in order; empty values are left out."""
+    sources = "、".join(message.sources)
+    scale = f"{message.post_count} 条帖子，{message.source_count} 个来源" + (f"（{sources}）" if sources else "")
+    growth = f"互动较上轮 +{message.growth:.0%}" if message.growth > 0 else "暂无明显增长"
+    pairs = [
+        ("事件", parts["title"]),
+        ("地点", message.place or "未识别"),
+        ("首次发现", format_time(message.first_seen, tz)),
+        ("规模", scale),
+        ("增长", growth),
+        ("研判", parts["reason"]),
+        ("摘录", parts["excerpt"]),
+        ("编号", message.alert_id),
+    ]
+    if message.kind == "source_health":
+        pairs = [pair for pair in pairs if pair[0] in ("事件", "研判", "摘录", "编号")]
+    return [(label, value) for label, value in pairs if value]
+
+
+def links(message: Message) -> list[tuple[str, str]]:
+    """(label, safe URL) pairs: the top post, then the signed 确认 / 误报 links (absent ones left out)."""
+    candidates = [("查看原帖", message.link), ("确认收到", message.ack_url), ("标记误报", message.false_alarm_url)]
+    return [(label, url) for label, raw in candidates if (url := safe_url(raw))]
+
+
+def plain_text(message: Message, parts: Parts, tz: tzinfo) -> str:
+    """The message as plain Chinese lines (console, e-mail text part)."""
+    lines = [f"【{message.headline}】"]
+    lines += [f"{label}：{one_line(value)}" for label, value in facts(message, parts, tz)]
+    lines += [f"{label}：{url}" for label, url in links(message)]
+    return "\n".join(lines)
+
+
+def markdown_body(message: Message, parts: Parts, tz: tzinfo, newline: str = "\n") -> str:
+    """The message as robot markdown: our own headline, bold labels and links; every scraped text inert."""
+    lines = [f"### {message.headline}"]
+    lines += [f"**{label}**：{markdown(value)}" for label, value in facts(message, parts, tz)]
+    anchors = [f"[{label}]({url})" for label, url in links(message)]
+    if anchors:
+        lines.append("　".join(anchors))
+    return newline.join(lines)
+
+
+_MENTION_ID = re.compile(r"\+?[A-Za-z0-9_.-]{1,64}")
+
+
+def mention_ids(message: Message, to: str) -> list[str]:
+    """The roster ids to mention: ``message.mentions`` plus the addressee, deduplicated; malformed ids dropped."""
+    ids = [*message.mentions, to]
+    return list(dict.fromkeys(i.strip() for i in ids if i and _MENTION_ID.fullmatch(i.strip())))
+
+
+@cache
+def html_templates() -> Environment:
+    """Jinja2 templates of alerts/templates (e-mail, link pages), HTML-autoescaped."""
+    return Environment(loader=PackageLoader("alerts", "templates"), autoescape=True, trim_blocks=True,
+                       lstrip_blocks=True, undefined=StrictUndefined)

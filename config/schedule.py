@@ -1,0 +1,49 @@
+"""Configuration of ``yuqing run``: jitter, misfire grace, the alert tick, the retention purge, the lock file.
+
+Per-source crawl intervals are ``sources.<name>.interval_minutes``; the crawl timeout is
+``crawl.crawl_timeout_minutes``; when the briefings are written is ``[reports]`` (``weekly_schedule``,
+``daily_enabled``, ``daily_time``). Everything else the daemon needs is here, in ``[schedule]``.
+"""
+
+from __future__ import annotations
+
+import re
+
+from pydantic import Field, field_validator
+
+from config.sources import StrictModel
+
+_TIME = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
+
+
+class RetentionConfig(StrictModel):
+    """The nightly purge of old posts (alert evidence and handling logs are never purged)."""
+
+    enabled: bool = True
+    keep_days: int = Field(180, ge=1, description="posts published longer ago than this are purged")
+    time: str = Field("03:30", description="daily, HH:MM in the configured timezone")
+
+    @field_validator("time")
+    @classmethod
+    def _clock(cls, value: str) -> str:
+        if not _TIME.match(value.strip()):
+            raise ValueError("expected HH:MM, e.g. '03:30'")
+        return value.strip()
+
+    @property
+    def hour_minute(self) -> tuple[int, int]:
+        hour, minute = self.time.split(":")
+        return int(hour), int(minute)
+
+
+class ScheduleConfig(StrictModel):
+    """How ``yuqing run`` paces its jobs."""
+
+    jitter_seconds: int = Field(60, ge=0, description="each crawl starts up to this many seconds late, at random")
+    misfire_grace_seconds: int = Field(300, ge=1, description="a job late by more than this is skipped, not run")
+    alerts_tick_seconds: float = Field(30, gt=0, description="alert dispatcher and escalation tick interval")
+    heartbeat_seconds: float = Field(30, gt=0, description="how often the daemon records that it is alive")
+    replay_interval_seconds: float = Field(5, gt=0, description="--replay: seconds between a source's rounds")
+    max_workers: int = Field(8, ge=2, le=64, description="jobs running at the same time (crawls run in parallel)")
+    lock_file: str | None = Field(None, description="default: yuqing-run.lock beside the SQLite file, else var/")
+    retention: RetentionConfig = RetentionConfig()

@@ -1,0 +1,80 @@
+"""The daemon's jobs: analysis and alerting right after each crawl, every run recorded, a failed or hung crawl
+recorded against its own job only, replay rounds handed out in order on the fixtures' clock."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+
+from crawlers.runner import failed_summary
+from storage.daemon_models import JobRun
+from tests.scheduler.conftest import SHANGHAI, START, ok_summary
+from yuqing.daemon.replay import ReplayPlan
+
+
+def _runs(db) -> list[JobRun]:
+    with db.session() as session:
+        return list(session.scalars(select(JobRun).order_by(JobRun.id)))
+
+
+def test_a_crawl_is_followed_by_analysis_and_recorded(make_daemon, db):
+    daemon = make_daemon({"weibo": ok_summary("weibo")})
+    daemon.recorded("crawl-weibo", lambda: daemon.crawl("weibo"))()
+    (run,) = _runs(db)
+    assert (run.job_id, run.status, run.error) == ("crawl-weibo", "ok", None)
+    assert START <= run.started_at <= run.finished_at < START + timedelta(seconds=30)
+    assert run.details["summary"] == {"source": "weibo", "status": "ok", "posts_new": 3, "warnings": []}
+    assert run.details["analysed"] == 1 and run.details["committed_unix"] <= run.details["after_finished_unix"]
+    assert len(daemon.pipeline.after_crawls) == 1
+
+
+def test_a_crash_or_a_timeout_fails_only_that_crawl(make_daemon, db):
+    def explode() -> dict:
+        raise OSError("cannot start the spider")
+
+    daemon = make_daemon({"weibo": explode, "toutiao": lambda: failed_summary("toutiao", "超时：1200 秒后终止"),
+                          "zhong5": ok_summary("zhong5")})
+    for source in ("weibo", "toutiao", "zhong5"):
+        daemon.recorded(f"crawl-{source}", lambda s=source: daemon.crawl(s))()
+    assert [(run.job_id, run.status, run.error) for run in _runs(db)] == [
+        ("crawl-weibo", "failed", "OSError: cannot start the spider"),
+        ("crawl-toutiao", "failed", "超时：1200 秒后终止"),
+        ("crawl-zhong5", "ok", None),
+    ]
+    assert len(daemon.pipeline.after_crawls) == 2  # the timed-out source's health is still evaluated
+
+
+def _fixtures(root, source: str, captures: list[str]):
+    rounds = {str(n): {"captured_at": at, "responses": []} for n, at in enumerate(captures, start=1)}
+    (root / source).mkdir(parents=True)
+    (root / source / "manifest.json").write_text(json.dumps({"source": source, "rounds": rounds}), encoding="utf-8")
+
+
+def test_replay_hands_out_one_round_per_tick_on_the_capture_clock_then_stops(make_daemon, tmp_path):
+    _fixtures(tmp_path, "weibo", ["2026-11-20T10:00:00+08:00", "2026-11-21T10:00:00+08:00"])
+    asked: list[dict] = []
+
+    def crawl(sources, **options):
+        asked.append(options)
+        return [{"source": sources[0], "status": "ok", "warnings": []}]
+
+    daemon = make_daemon({}, replay=ReplayPlan(tmp_path, ["weibo"]), exit_after_replay=True)
+    daemon.crawl_fn = crawl
+    daemon.crawl("weibo")
+    assert not daemon.stop.is_set()
+    daemon.crawl("weibo")
+    assert daemon.crawl("weibo") == {"replay": "done"}
+    assert [(o["round_no"], o["now"], o["replay_dir"]) for o in asked] == [(1, None, tmp_path), (2, None, tmp_path)]
+    assert daemon.stop.is_set()
+    second = daemon.pipeline.after_crawls[1]
+    assert datetime(2026, 11, 21, 10, 0, tzinfo=SHANGHAI) <= second < datetime(2026, 11, 21, 10, 1, tzinfo=SHANGHAI)
+
+
+def test_the_alert_tick_runs_on_the_daemons_clock(make_daemon, db):
+    daemon = make_daemon({})
+    daemon.recorded("alerts-tick", daemon.alerts_tick)()
+    (run,) = _runs(db)
+    assert (run.job_id, run.status, run.details) == ("alerts-tick", "ok", {"sent": 0})
+    assert START <= daemon.pipeline.ticks[0] < START + timedelta(seconds=30)

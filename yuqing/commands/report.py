@@ -1,0 +1,77 @@
+"""`yuqing report weekly|daily`: write the 舆情周报 (docx, HTML, Markdown) or the 每日舆情 brief (docx, Markdown)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from yuqing.context import AppContext, pass_app
+
+def parse_formats(value: str, allowed: tuple[str, ...]) -> tuple[str, ...]:
+    """``docx,html`` → ("docx", "html"); an unknown format is a usage error."""
+    chosen = tuple(dict.fromkeys(part.strip().lower() for part in value.split(",") if part.strip()))
+    unknown = [fmt for fmt in chosen if fmt not in allowed]
+    if unknown or not chosen:
+        raise click.BadParameter(f"{value!r}: choose from {','.join(allowed)}", param_hint="--format")
+    return chosen
+
+
+def out_dir(app: AppContext, given: Path | None) -> Path:
+    return given if given is not None else Path(app.config.reports.output_dir)
+
+
+@click.group()
+def report() -> None:
+    """Write briefings: the weekly 舆情周报 and the daily 每日舆情."""
+
+
+@report.command()
+@click.option("--week", help="ISO week in the configured timezone, e.g. 2026-W47 (default: the last complete week).")
+@click.option("--format", "formats", default="docx,html,md", show_default=True,
+              help="Comma-separated: docx, html, md.")
+@click.option("--out", "out", type=click.Path(file_okay=False, path_type=Path),
+              help="Output folder (default: [reports] output_dir, ./var/reports).")
+@click.option("--now", help="ISO 8601 'now' (default: the wall clock); picks the default week.")
+@pass_app
+def weekly(app: AppContext, week: str | None, formats: str, out: Path | None, now: str | None) -> None:
+    """Write the weekly briefing of an ISO week: weekly-2026-W47.docx / .html / .md."""
+    from reports import WEEKLY_FORMATS, PeriodError, build_weekly, last_complete_week, parse_week, write_weekly
+
+    chosen = parse_formats(formats, WEEKLY_FORMATS)
+    moment = app.now(now)
+    try:
+        period = parse_week(week, app.config.tz) if week else last_complete_week(moment, app.config.tz)
+    except PeriodError as exc:
+        raise click.BadParameter(str(exc), param_hint="--week") from None
+    built = build_weekly(app.database(), app.config, period, moment, charts=chosen != ("md",))
+    _announce(write_weekly(built, chosen, out_dir(app, out), app.config), built.notices)
+
+
+@report.command()
+@click.option("--date", "day", help="Day in the configured timezone, YYYY-MM-DD (default: yesterday).")
+@click.option("--format", "formats", default="docx,md", show_default=True,
+              help="Comma-separated: docx, md.")
+@click.option("--out", "out", type=click.Path(file_okay=False, path_type=Path),
+              help="Output folder (default: [reports] output_dir, ./var/reports).")
+@click.option("--now", help="ISO 8601 'now' (default: the wall clock); picks the default date.")
+@pass_app
+def daily(app: AppContext, day: str | None, formats: str, out: Path | None, now: str | None) -> None:
+    """Write the daily brief (about 500 字): daily-2026-11-20.docx / .md."""
+    from reports import DAILY_FORMATS, PeriodError, build_daily, parse_day, write_daily, yesterday
+
+    chosen = parse_formats(formats, DAILY_FORMATS)
+    moment = app.now(now)
+    try:
+        period = parse_day(day, app.config.tz) if day else yesterday(moment, app.config.tz)
+    except PeriodError as exc:
+        raise click.BadParameter(str(exc), param_hint="--date") from None
+    built = build_daily(app.database(), app.config, period, moment)
+    _announce(write_daily(built, chosen, out_dir(app, out), app.config), built.notices)
+
+
+def _announce(paths: list[Path], notices: list[str]) -> None:
+    for notice in notices:
+        click.echo(notice, err=True)
+    for path in paths:
+        click.echo(f"已生成 {path}")
