@@ -92,38 +92,42 @@ class NearDuplicateIndex:
             return self._canonical.get(key)
         if not has_signature(signature):
             return None
-        match = self.find(signature)
+        bands = _band_keys(signature)
+        match = self._best(*self._scored(signature, bands))
         self._signature[key] = signature
         if match is not None:
             self._canonical[key] = match
-        for bucket in _band_keys(signature):
+        for bucket in bands:
             self._buckets[bucket].append(key)
         return match
 
     def find(self, signature: np.ndarray) -> Hashable | None:
         """The canonical key of the most similar indexed post at or above the threshold, if any."""
-        best: tuple[float, Hashable] | None = None
-        seen: set[Hashable] = set()
-        for bucket in _band_keys(signature):
-            for key in self._buckets.get(bucket, ()):
-                if key in seen:
-                    continue
-                seen.add(key)
-                score = similarity(self._signature[key], signature)
-                if score >= self.threshold and (best is None or score > best[0]):
-                    best = (score, self._canonical.get(key, key))
-        return best[1] if best else None
+        return self._best(*self._scored(signature, _band_keys(signature)))
+
+    def _best(self, keys: list[Hashable], scores: np.ndarray) -> Hashable | None:
+        if not keys:
+            return None
+        best = int(np.argmax(scores))  # the first of the best, in band order
+        if scores[best] < self.threshold:
+            return None
+        return self._canonical.get(keys[best], keys[best])
 
     def similar(self, signature: np.ndarray, threshold: float) -> list[tuple[Hashable, float]]:
         """Indexed posts sharing a band with ``signature`` whose similarity reaches ``threshold``."""
-        found: dict[Hashable, float] = {}
-        for bucket in _band_keys(signature):
-            for key in self._buckets.get(bucket, ()):
-                if key not in found:
-                    found[key] = similarity(self._signature[key], signature)
-        return [(key, score) for key, score in found.items() if score >= threshold]
+        keys, scores = self._scored(signature, _band_keys(signature))
+        return [(key, score) for key, score in zip(keys, scores.tolist()) if score >= threshold]
+
+    def _scored(self, signature: np.ndarray, bands: list[tuple[int, bytes]]) -> tuple[list[Hashable], np.ndarray]:
+        """The posts sharing one of ``bands`` with ``signature`` (band order) and their similarities, in one numpy pass."""
+        get = self._buckets.get
+        keys = list(dict.fromkeys(key for bucket in bands for key in get(bucket, ())))
+        if not keys:
+            return keys, np.empty(0)
+        matrix = np.array([self._signature[key] for key in keys])
+        return keys, np.count_nonzero(matrix == signature, axis=1) / NUM_HASHES
 
 
 def _band_keys(signature: np.ndarray) -> list[tuple[int, bytes]]:
-    return [(band, signature[band * BAND_ROWS:(band + 1) * BAND_ROWS].tobytes())
-            for band in range(NUM_HASHES // BAND_ROWS)]
+    raw, width = signature.tobytes(), BAND_ROWS * signature.itemsize
+    return [(band, raw[band * width:(band + 1) * width]) for band in range(NUM_HASHES // BAND_ROWS)]

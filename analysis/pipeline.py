@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from analysis.dedup import NearDuplicateIndex, signatures
 from analysis.events import Event, EventGrouper, EventPost
 from analysis.places import Gazetteer, default_gazetteer
-from analysis.relevance import ALERTING_CATEGORIES, Relevance, RelevanceScorer
+from analysis.relevance import ALERTING_CATEGORIES, DISTRICT, Relevance, RelevanceScorer
 from analysis.relevance_model import RelevanceModel, default_relevance_model
 from analysis.risk import LEVEL_RANK, Risk, RiskInput, assess
 from analysis.segment import Segmenter, default_segmenter
@@ -24,6 +24,8 @@ from config import Config
 from storage.records import PostRecord
 
 MODEL_VERSION_PREFIX = "analysis-1"
+RUMOUR_SHARE = 3
+"""An event counts as a rumour when at least one in this many of its posts is one (网传/听说/据说 …)."""
 
 
 @dataclass(slots=True)
@@ -129,19 +131,23 @@ class Analyzer:
         """Analyse a batch; ``growth`` maps ``source:id`` to engagement growth since the previous crawl."""
         texts = [f"{r.title}\n{r.text}" if r.title else r.text for r in records]
         tokens = [self.segmenter.cut(text) for text in texts]
-        results = [self._score(record, text, toks) for record, text, toks in zip(records, texts, tokens)]
+        scores = self.sentiment.score_batch(tokens)
+        results = [self._score(record, text, toks, score)
+                   for record, text, toks, score in zip(records, texts, tokens, scores)]
         sigs = signatures(texts)
         touched: dict[str, Event] = {}
         for i in sorted(range(len(records)), key=lambda i: records[i].published_at):
             self._group(records[i], results[i], sigs[i], touched)
+        for result in results:
+            self._locate(result, touched)
         states = {eid: self.assess(event, growth or {}) for eid, event in touched.items()}
         for result in results:
             self._apply_level(result, states)
         return AnalysisBatch(results, states)
 
-    def _score(self, record: PostRecord, text: str, tokens: list[str]) -> PostAnalysis:
+    def _score(self, record: PostRecord, text: str, tokens: list[str], classifier: float) -> PostAnalysis:
         relevance = self.relevance.score(text, tokens)
-        sentiment = self.lexicon.blend(self.sentiment.score(tokens), tokens)
+        sentiment = self.lexicon.blend(classifier, tokens)
         negative = sentiment < self.config.analysis.negative_threshold
         result = PostAnalysis(record.source, record.id, relevance, sentiment, negative)
         self._members[result.key] = MemberSummary.of(result)
@@ -153,11 +159,21 @@ class Analyzer:
         if not (rel.safety and rel.category in ALERTING_CATEGORIES):
             return
         engagement = sum(c or 0 for c in record.counts())
-        post = EventPost(result.key, record.source, record.published_at, rel.event_type or "other", rel.place,
-                         rel.spots, signature, record.title or record.text[:40], engagement)
+        place = rel.place if rel.firm and rel.place != self.config.district else None
+        post = EventPost(result.key, record.source, record.published_at, rel.event_type or "other", place,
+                         rel.spots, signature, record.title or record.text[:40], engagement,
+                         types=rel.types, region=rel.region if rel.firm else None)
         event = self.grouper.assign(post)
         result.event = event.id
         touched[event.id] = event
+
+    def _locate(self, result: PostAnalysis, events: Mapping[str, Event]) -> None:
+        """A post whose own words leave its place open takes the place of the incident it was grouped into."""
+        event = events.get(result.event) if result.event else None
+        if event is None or result.relevance.firm or event.region is None:
+            return
+        result.relevance = result.relevance.located(event.place or self.config.district, event.region == DISTRICT)
+        self._members[result.key] = MemberSummary.of(result)
 
     def assess(self, event: Event, growth: Mapping[str, float]) -> EventState:
         """The risk of an event from its members' stored summaries, its engagement and its growth."""
@@ -172,7 +188,8 @@ class Analyzer:
             negative=sum(1 - m.sentiment for m in members) / max(len(members), 1),
             relevance=max((m.relevance for m in members), default=0.0), engagement=event.engagement,
             growth=event_growth, sources=len(event.sources), posts=len(event.posts),
-            rumour="rumour" in categories, place=event.place or "", type_name=type_name,
+            rumour=categories.count("rumour") * RUMOUR_SHARE >= len(categories) > 0, place=event.place or min(event.spots, default=""),
+            type_name=type_name,
         ), self.config.analysis.risk)
         return EventState(event, risk, category, any(m.in_district for m in members), type_name, event_growth)
 

@@ -16,6 +16,8 @@ from config.analysis import RiskConfig
 LEVELS = ("红", "橙", "黄", "蓝")
 LEVEL_RANK = {level: rank for rank, level in enumerate(reversed(LEVELS), start=1)}
 """蓝 1 < 黄 2 < 橙 3 < 红 4."""
+ENGAGEMENT_DECADES = 6
+"""Engagement (reposts + comments + likes + views) counts fully at 10^6, half at 10^3."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,10 +47,20 @@ class Risk:
 def severity_of(terms: tuple[str, ...], config: RiskConfig) -> int:
     """0–3: the highest tier of severity words among ``terms``."""
     found = set(terms)
-    for tier, words in ((3, config.severe_words), (2, config.serious_words), (1, config.minor_words)):
+    for tier, words in _tiers(config):
         if found & set(words):
             return tier
     return 0
+
+
+def severity_words(terms: tuple[str, ...], config: RiskConfig) -> list[str]:
+    """The severity words among ``terms``, the most severe first."""
+    found = set(terms)
+    return [word for _, words in _tiers(config) for word in words if word in found]
+
+
+def _tiers(config: RiskConfig) -> tuple[tuple[int, list[str]], ...]:
+    return (3, config.severe_words), (2, config.serious_words), (1, config.minor_words)
 
 
 def assess(event: RiskInput, config: RiskConfig) -> Risk:
@@ -58,7 +70,7 @@ def assess(event: RiskInput, config: RiskConfig) -> Risk:
         "severity": tier / 3,
         "negative": event.negative,
         "relevance": event.relevance,
-        "engagement": min(math.log10(1 + max(event.engagement, 0)) / 5, 1.0),
+        "engagement": min(math.log10(1 + max(event.engagement, 0)) / ENGAGEMENT_DECADES, 1.0),
         "growth": min(max(event.growth, 0.0), 2.0) / 2,
         "sources": min(max(event.sources - 1, 0), 3) / 3,
         "rumour": 1.0 if event.rumour else 0.0,
@@ -83,8 +95,8 @@ def _reason(event: RiskInput, tier: int, score: float, config: RiskConfig) -> st
     level = level_for(score, config)
     pieces = [f"{level}色（{score:.2f}）：{event.place or '地点不明'}{event.type_name}"]
     pieces.append(f"{event.posts}条帖子/{event.sources}个来源")
-    if event.severity_terms and tier:
-        pieces.append("涉及" + "、".join(event.severity_terms[:3]))
+    if tier:
+        pieces.append("涉及" + "、".join(severity_words(event.severity_terms, config)[:3]))
     if event.engagement:
         growth = f"，较上轮+{event.growth:.0%}" if event.growth > 0 else ""
         pieces.append(f"互动{event.engagement}{growth}")

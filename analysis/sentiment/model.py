@@ -20,6 +20,8 @@ from operator import add
 from collections.abc import Sequence
 from pathlib import Path
 
+from analysis.sentiment.batch import BatchFeatureSums, batch_words
+
 MODELS_DIR = Path(__file__).resolve().parent.parent / "models"
 DEFAULT_MODEL = MODELS_DIR / "sentiment-v1.json.gz"
 FORMAT = "yuqing-sentiment-bayes"
@@ -111,6 +113,7 @@ class SentimentModel:
         self.prior = log_pos - log_neg
         self.unseen = log_neg - log_pos
         self.weights = _weights(neg["counts"], pos["counts"], log_neg - log_pos)
+        self._batch: BatchFeatureSums | None = None  # built on the first batch
 
     @classmethod
     def load(cls, path: Path = DEFAULT_MODEL) -> SentimentModel:
@@ -135,6 +138,27 @@ class SentimentModel:
     def score(self, tokens: Sequence[str]) -> float:
         """P(positive) of the text cut into `tokens`, as SnowNLP's Bayes.classify would give it."""
         return _logistic(self.log_odds(tokens))
+
+    def evidence_batch(self, token_lists: Sequence[Sequence[str]]) -> tuple[list[float], list[int]]:
+        """Per post: Σ w(f) over its distinct features, and their number — `log_odds` minus the prior, for a batch.
+
+        Equal to the per-post sums up to floating-point rounding, several times faster (numpy, see
+        `analysis.sentiment.batch`).
+        """
+        if self._batch is None:
+            self._batch = BatchFeatureSums(self.weights, self.unseen, BIGRAM_JOIN)
+        word_lists, spaced = batch_words(token_lists, words, BIGRAM_JOIN)
+        sums, counts = self._batch(word_lists)
+        sums, counts = sums.tolist(), counts.tolist()
+        for i in spaced:  # ambiguous pair strings: the per-post way
+            found = _distinct_features(token_lists[i])
+            sums[i], counts[i] = sum(map(self.weights.get, found, repeat(self.unseen))), len(found)
+        return sums, counts
+
+    def score_batch(self, token_lists: Sequence[Sequence[str]]) -> list[float]:
+        """`score` of every post of a batch."""
+        prior = self.prior
+        return [_logistic(prior + evidence) for evidence in self.evidence_batch(token_lists)[0]]
 
 
 @functools.cache

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from analysis.dedup import signatures
-from analysis.events import Event, EventGrouper, EventPost
+from analysis.events import Event, EventGrouper, EventPost, types_compatible
 
 TZ = ZoneInfo("Asia/Shanghai")
 WINDOW = timedelta(hours=72)
@@ -61,3 +61,52 @@ def test_event_ids_are_stable_and_dated():
     b = EventGrouper(WINDOW).assign(post("weibo:1", "红梅新村楼道电动车起火", 8))
     assert a.id == b.id and a.id.startswith("evt-20261119-")
     assert isinstance(a, Event)
+
+
+def typed(key, text, hour, types, place=None, spots=(), region=None, day=19):
+    source = key.split(":")[0]
+    return EventPost(key, source, datetime(2026, 11, day, hour, tzinfo=TZ), sorted(types)[0], place,
+                     frozenset(spots), signatures([text])[0], text[:20], types=frozenset(types), region=region)
+
+
+def test_one_incident_told_as_explosion_fire_and_casualties_is_one_event():
+    grouper = EventGrouper(WINDOW)
+    blast = grouper.assign(typed("weibo:1", "兰陵这边早点铺嘭的一声，煤气罐炸了", 6, {"explosion"}, "兰陵街道", region="district"))
+    fire = grouper.assign(typed("zhong5:a2", "兰陵街道一早餐店液化气闪爆起火 店主烧伤", 9, {"fire", "casualty"}, "兰陵街道",
+                                region="district"))
+    hurt = grouper.assign(typed("toutiao:3", "老板娘手上脸上都是伤，已送医", 10, {"casualty"}))
+    assert blast.id == fire.id == hurt.id
+    assert types_compatible({"explosion"}, {"fire"}) and not types_compatible({"traffic"}, {"elevator"})
+
+
+def test_a_post_without_a_place_joins_the_latest_event_of_its_family():
+    grouper = EventGrouper(WINDOW)
+    old = grouper.assign(typed("weibo:1", "红梅新村楼道电动车起火", 8, {"fire"}, "红梅街道", ("红梅新村",), "district"))
+    new = grouper.assign(typed("weibo:2", "天宁经开区一物流仓库着大火", 19, {"fire"}, "天宁经济开发区", (), "district"))
+    follow = grouper.assign(typed("weibo:3", "火真的好大，消防车一辆接一辆往东开", 20, {"emergency"}))
+    assert follow.id == new.id != old.id
+
+
+def test_another_district_or_another_spot_is_another_incident():
+    grouper = EventGrouper(WINDOW)
+    here = grouper.assign(typed("weibo:1", "关河东路一饭店燃气泄漏", 11, {"gas"}, "天宁街道", ("关河东路",), "district"))
+    there = grouper.assign(typed("weibo:2", "西林一居民楼燃气闪爆", 12, {"gas"}, "钟楼区", (), "elsewhere"))
+    other_road = grouper.assign(typed("weibo:3", "青洋北路小区居民家中煤气管道漏气，物业疏散整栋楼", 12, {"gas"}, "天宁街道", ("青洋北路",), "district"))
+    assert len({here.id, there.id, other_road.id}) == 3
+
+
+def test_unrelated_families_join_only_within_hours():
+    grouper = EventGrouper(WINDOW)
+    odour = grouper.assign(typed("weibo:1", "郑陆晚上一股刺鼻的化学品味道", 22, {"chemical"}, "郑陆镇", region="district", day=18))
+    fire = grouper.assign(typed("weibo:2", "郑陆一仓库起火", 23, {"fire"}, "郑陆镇", region="district", day=19))
+    assert fire.id != odour.id  # related families, but a day apart
+
+
+def test_events_resumed_from_storage_keep_their_type_and_place():
+    event = Event("evt-1", "elevator", "兰陵街道", "兰园小区电梯困人", datetime(2026, 11, 19, 20, tzinfo=TZ),
+                  datetime(2026, 11, 19, 21, tzinfo=TZ), posts=["weibo:1"], sources={"weibo"})
+    grouper = EventGrouper(WINDOW, events=[event])
+    assert event.types == {"elevator"} and event.places == {"兰陵街道"}
+    other = grouper.assign(typed("weibo:9", "兰园小区楼道起火", 22, {"fire"}, "兰陵街道", region="district"))
+    same = grouper.assign(typed("weibo:8", "兰园电梯又停用检修了", 22, {"elevator"}, "兰陵街道", region="district"))
+    assert same.id == "evt-1" != other.id

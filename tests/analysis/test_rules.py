@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from analysis.rules import RuleSet
+from analysis.rules import RuleSet, triggers
 from config import ConfigError, config_from_mapping
 from config.analysis import TopicRule
 from config.expressions import ExpressionError, parse_expression
@@ -82,3 +82,23 @@ def test_search_keywords_come_from_searchable_rules_without_negated_words():
         TopicRule(name="x", event_type="x", expression="股市", search=False),
     ])
     assert rules.search_keywords() == ["着火", "起火"]
+
+
+def test_search_keywords_are_words_that_fire_a_rule_alone():
+    rules = RuleSet([rule("车祸 OR (车 NEAR/8 撞)"), rule("电梯 NEAR/8 (困人 OR 被困)"), rule("火 OR 起火")])
+    assert rules.search_keywords() == ["起火", "车祸"]
+
+
+def test_rules_are_looked_at_only_when_their_rarest_words_occur():
+    assert triggers(parse_expression("车 NEAR/8 (撞倒 OR 撞上)")) == {"撞倒", "撞上"}
+    assert triggers(parse_expression("(燃气 OR 煤气) AND (泄漏 OR 漏气)")) in ({"燃气", "煤气"}, {"泄漏", "漏气"})
+    assert triggers(parse_expression("起火 OR NOT 演练")) is None
+    rules = RuleSet([rule("车 NEAR/8 (撞倒 OR 撞上)", "traffic", "traffic")])
+    assert [m.terms for m in rules.match("一辆渣土车右转撞倒两辆电动车")] == [("撞倒", "车")]
+    assert rules.match("车来了") == []
+
+
+def test_a_match_names_only_the_words_that_made_it_hold():
+    rules = RuleSet([rule("起火 OR (车 NEAR/4 撞)")])
+    assert rules.match("车站那边起火了，路上我又撞见了老同学")[0].terms == ("起火",)
+    assert rules.match("一辆车撞了护栏")[0].terms == ("撞", "车")

@@ -1,0 +1,41 @@
+"""The Analyzer end to end: a post that names no place of its own takes the place of its incident."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from analysis import Analyzer
+from config import load_config
+from storage.records import PostRecord
+
+TZ = ZoneInfo("Asia/Shanghai")
+
+
+def record(number: int, text: str, hour: int, minute: int = 0) -> PostRecord:
+    return PostRecord(source="weibo", id=str(number), url=f"https://m.weibo.cn/detail/{number}", title="", text=text,
+                      author="网友", published_at=datetime(2026, 11, 20, hour, minute, tzinfo=TZ), likes=10)
+
+
+def test_posts_without_a_place_join_the_incident_and_take_its_place():
+    batch = Analyzer(load_config()).analyze([
+        record(1, "天宁经开区一个大仓库着火了！浓烟好几公里外都看得到，消防车还在不停往那边开。", 19, 30),
+        record(2, "火真的好大，消防车一辆接一辆往东开，希望里面没人[祈祷]", 19, 40),
+        record(3, "今天红梅公园菊展人山人海", 19, 50),
+    ])
+    fire, follow, unrelated = batch.posts
+    assert follow.event == fire.event is not None and unrelated.event is None
+    assert follow.relevance.in_district and follow.alert and follow.level is not None
+    assert follow.relevance.place == "天宁经济开发区"
+    assert "天宁经济开发区（区内，据所属事件）" in follow.reason
+    assert not unrelated.alert and unrelated.level is None
+
+
+def test_a_post_placed_elsewhere_keeps_its_own_place_and_never_alerts():
+    batch = Analyzer(load_config()).analyze([
+        record(1, "武进区湖塘镇一个厂着火了，黑烟好大，消防车来了好几辆", 13),
+        record(2, "刚刚路过，火好大，消防员还在扑救", 14),
+    ])
+    assert batch.posts[1].event == batch.posts[0].event
+    assert not any(post.alert or post.relevance.in_district for post in batch.posts)
+    assert batch.posts[1].relevance.place == "武进区"
