@@ -121,7 +121,9 @@ def _event_of(row: EventRow, members: Sequence[tuple[PostAnalysisRow, Post]]) ->
     texts = [_text(post) for _, post in members]
     event = Event(row.id, row.event_type, row.place, row.title, row.first_seen, row.last_seen,
                   posts=[_key(post) for _, post in members], sources={post.source for _, post in members},
-                  spots=set(row.spots or []), engagement=row.engagement)
+                  spots=set(row.spots or []), engagement=row.engagement,
+                  types=set((row.details or {}).get("types", [])), places=set((row.details or {}).get("places", [])),
+                  region=(row.details or {}).get("region"))
     event.signatures = list(signatures(texts[:12])) if texts else []
     return event
 
@@ -227,6 +229,7 @@ def _save_events(session: Session, states: Iterable[EventState], now: datetime) 
         row.first_seen, row.last_seen = event.first_seen, event.last_seen
         row.post_count, row.sources, row.engagement = len(event.posts), sorted(event.sources), event.engagement
         row.growth, row.level, row.score, row.reason = state.growth, risk.level, risk.score, risk.reason
+        row.details = {"types": sorted(event.types), "places": sorted(event.places), "region": event.region}
         row.updated_at = now.astimezone(timezone.utc)
         session.add(row)
     session.flush()

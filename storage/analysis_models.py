@@ -35,6 +35,7 @@ class Event(Base):
     level: Mapped[str | None] = mapped_column(String(2))
     score: Mapped[float] = mapped_column(Float, default=0.0)
     reason: Mapped[str] = mapped_column(Text, default="")
+    details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 

@@ -38,6 +38,7 @@ def upgrade() -> None:
     sa.Column('level', sa.String(length=2), nullable=True),
     sa.Column('score', sa.Float(), nullable=False),
     sa.Column('reason', sa.Text(), nullable=False),
+    sa.Column('details', sa.JSON(), nullable=False),
     sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_events'))
     )
