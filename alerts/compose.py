@@ -6,7 +6,7 @@ import logging
 from datetime import datetime
 from functools import cache
 
-from sqlalchemy import select
+from sqlalchemy import Row, func, select
 from sqlalchemy.orm import Session
 
 from alerts.message import Message
@@ -36,11 +36,12 @@ def compose(session: Session, config: Config, alert: Alert, kind: str, person: s
     )
 
 
-def _top_post(session: Session, alert_id: str) -> Post | None:
-    """The alert's most engaged post (ties: the earliest)."""
-    posts = session.scalars(select(Post).join(AlertPost, AlertPost.post_id == Post.id)
-                            .where(AlertPost.alert_id == alert_id).order_by(Post.published_at, Post.id)).all()
-    return max(posts, key=lambda p: sum(c or 0 for c in (p.reposts, p.comments, p.likes, p.views)), default=None)
+def _top_post(session: Session, alert_id: str) -> Row | None:
+    """The text, title and link of the alert's most engaged post (ties: the earliest), without its raw page."""
+    engagement = sum(func.coalesce(column, 0) for column in (Post.reposts, Post.comments, Post.likes, Post.views))
+    query = (select(Post.text, Post.title, Post.url).join(AlertPost, AlertPost.post_id == Post.id)
+             .where(AlertPost.alert_id == alert_id).order_by(engagement.desc(), Post.published_at, Post.id))
+    return session.execute(query.limit(1)).first()
 
 
 def _links(config: Config, alert: Alert, person: str, now: datetime) -> dict[str, str | None]:

@@ -1,9 +1,10 @@
 """The outbox dispatcher: claim a due notification under a lease, send it, record the attempt, then retry with
 backoff, fall back to the person's next contact, or escalate when every contact failed.
 
-At-least-once: a row is marked sent only after its channel accepted it. A dispatcher that dies mid-send
-leaves the row claimed; once its lease expires another run sends it again — at most one duplicate on
-that channel. Two dispatchers never send the same row at once: a claim is a compare-and-set UPDATE.
+At-least-once: a row is marked sent only after its channel accepted it. Rows are claimed one at a time, so a
+dispatcher that dies (before or during a send) leaves at most that one row claimed; once its lease expires
+another run sends it again — at most one duplicate on that channel. Two dispatchers never send the same row
+at once: a claim is a compare-and-set UPDATE.
 """
 
 from __future__ import annotations
@@ -13,8 +14,9 @@ import logging
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import NamedTuple
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import Row, and_, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from alerts.channels.base import Channel, DeliveryError
@@ -40,18 +42,39 @@ class DispatchReport:
     cancelled: list[int] = field(default_factory=list)
 
 
+class _Claim(NamedTuple):
+    """A notification this run claimed: what to send, and the token that proves the claim is still ours."""
+
+    id: int
+    token: str
+    channel: str
+    target: str
+    message: Message
+    alert_id: str
+    kind: str
+    person: str
+
+
 def dispatch_due(db: Database, config: Config, now: datetime,
                  channels: dict[str, Channel] | None = None) -> DispatchReport:
-    """Send every notification due at ``now`` (including fall-backs and escalations this run creates)."""
+    """Send every notification due at ``now`` (including fall-backs and escalations this run creates).
+
+    One transaction per message: it records the previous message's outcome and claims the next one.
+    """
     if channels is None:
         from alerts.channels import build_channels
 
         channels = build_channels(config)
     report = DispatchReport()
-    while (claimed := _claim_next(db, config, now)) is not None:
-        notification_id, token = claimed
-        _deliver(db, config, channels, notification_id, token, now, report)
-    return report
+    sent: tuple[_Claim, DeliveryError | None] | None = None
+    while True:
+        with db.session() as session:
+            if sent is not None:
+                _record(session, config, *sent, now, report)
+            claim = _claim_next(session, config, now, report)
+        if claim is None:
+            return report
+        sent = claim, _send(channels, claim.channel, claim.message, claim.target)
 
 
 def _due(now: datetime):
@@ -59,51 +82,58 @@ def _due(now: datetime):
                and_(Notification.state == "sending", Notification.lease_until <= now))
 
 
-def _claim_next(db: Database, config: Config, now: datetime) -> tuple[int, str] | None:
-    """Claim the oldest due row (compare-and-set), or None when nothing is due."""
+def _claim_next(session: Session, config: Config, now: datetime, report: DispatchReport) -> _Claim | None:
+    """Claim the oldest due row in one compare-and-set UPDATE … RETURNING, or None when nothing is due.
+
+    On PostgreSQL the row is picked ``FOR UPDATE SKIP LOCKED``, so concurrent dispatchers take different rows;
+    SQLite runs one writer at a time; a plain SELECT first spares an idle run from waiting for the write lock
+    (a crawl storing posts may hold it). Follow-ups of an alert handled meanwhile are cancelled, not returned.
+    """
+    due = select(Notification.id).where(_due(now)).order_by(Notification.next_attempt_at, Notification.id).limit(1)
+    if session.scalar(due) is None:
+        return None
     token = uuid.uuid4().hex
-    lease = now + timedelta(seconds=config.alerts.lease_seconds)
-    with db.session() as session:
-        candidates = session.scalars(select(Notification.id).where(_due(now))
-                                     .order_by(Notification.next_attempt_at, Notification.id).limit(20)).all()
-        for notification_id in candidates:
-            claimed = session.execute(update(Notification).where(Notification.id == notification_id, _due(now))
-                                      .values(state="sending", claim=token, lease_until=lease))
-            if claimed.rowcount == 1:
-                return notification_id, token
+    oldest = due.with_for_update(skip_locked=True).scalar_subquery()
+    claim = (update(Notification).where(Notification.id == oldest, _due(now))
+             .values(state="sending", claim=token, lease_until=now + timedelta(seconds=config.alerts.lease_seconds))
+             .returning(Notification.id, Notification.channel, Notification.target, Notification.payload,
+                        Notification.alert_id, Notification.kind, Notification.person)
+             .execution_options(synchronize_session=False))
+    while (row := session.execute(claim).first()) is not None:
+        if not _cancel_if_moot(session, row, report):
+            return _Claim(row.id, token, row.channel, row.target, Message.from_json(row.payload), row.alert_id,
+                          row.kind, row.person)
     return None
 
 
-def _deliver(db: Database, config: Config, channels: dict[str, Channel], notification_id: int, token: str,
-             now: datetime, report: DispatchReport) -> None:
-    with db.session() as session:
-        row = session.get(Notification, notification_id)
-        if _cancel_if_moot(session, row, report):
-            return
-        message, channel_name, target = Message.from_json(row.payload), row.channel, row.target
-    error = _send(channels, channel_name, message, target)
-    with db.session() as session:
-        row = session.get(Notification, notification_id)
-        session.add(DeliveryAttempt(notification_id=row.id, at=now, channel=channel_name, ok=error is None,
-                                    error=error.reason if error else None,
-                                    retryable=error.retryable if error else None))
-        row.attempts += 1
-        if row.claim != token or row.state != "sending":
-            return  # another dispatcher took it over after our lease ran out; it decides the outcome
-        if error is None:
-            _mark_sent(session, row, now, report)
-        else:
-            _after_failure(session, config, row, error, now, report)
+def _record(session: Session, config: Config, claim: _Claim, error: DeliveryError | None, now: datetime,
+            report: DispatchReport) -> None:
+    """Log the attempt, then mark the row sent or schedule what follows a failure — unless it is no longer ours."""
+    attempt = {"notification_id": claim.id, "at": now, "channel": claim.channel, "ok": error is None,
+               "error": error.reason if error else None, "retryable": error.retryable if error else None}
+    session.execute(insert(DeliveryAttempt), [attempt])
+    if error is None:
+        _mark_sent(session, claim, now, report)
+        return
+    row = session.get(Notification, claim.id)
+    row.attempts += 1
+    if row.claim == claim.token and row.state == "sending":
+        _after_failure(session, config, row, error, now, report)
+    # else: another dispatcher took it over after our lease ran out; it decides the outcome
 
 
-def _cancel_if_moot(session: Session, row: Notification, report: DispatchReport) -> bool:
+def _cancel_if_moot(session: Session, row: Row, report: DispatchReport) -> bool:
     """Reminders and escalations of an alert someone acknowledged or closed meanwhile are not sent."""
-    alert = session.get(Alert, row.alert_id)
-    if row.kind in FOLLOW_UP_KINDS and alert is not None and alert.state not in UNACKNOWLEDGED:
-        row.state, row.lease_until, row.last_error = "cancelled", None, f"alert {alert.state}"
-        report.cancelled.append(row.id)
-        return True
-    return False
+    if row.kind not in FOLLOW_UP_KINDS:
+        return False
+    state = session.scalar(select(Alert.state).where(Alert.id == row.alert_id))
+    if state is None or state in UNACKNOWLEDGED:
+        return False
+    session.execute(update(Notification).where(Notification.id == row.id)
+                    .values(state="cancelled", lease_until=None, last_error=f"alert {state}")
+                    .execution_options(synchronize_session=False))
+    report.cancelled.append(row.id)
+    return True
 
 
 @functools.cache
@@ -128,14 +158,23 @@ def _send(channels: dict[str, Channel], name: str, message: Message, target: str
     return None
 
 
-def _mark_sent(session: Session, row: Notification, now: datetime, report: DispatchReport) -> None:
-    row.state, row.sent_at, row.lease_until, row.last_error = "sent", now, None, None
-    alert = session.get(Alert, row.alert_id)
-    if alert is not None and alert.state == "new":
-        alert.state, alert.updated_at = "notified", now
-    session.add(AlertAction(alert_id=row.alert_id, action="notified", actor="system", at=now, note="",
-                            details={"kind": row.kind, "person": row.person, "channel": row.channel}))
-    report.sent.append(row.id)
+def _mark_sent(session: Session, claim: _Claim, now: datetime, report: DispatchReport) -> None:
+    """Three statements: the row (only while our claim holds), its alert new → notified, the handling log."""
+    ours = session.execute(update(Notification).where(Notification.id == claim.id, Notification.claim == claim.token,
+                                                      Notification.state == "sending")
+                           .values(state="sent", sent_at=now, lease_until=None, last_error=None,
+                                   attempts=Notification.attempts + 1)
+                           .execution_options(synchronize_session=False)).rowcount == 1
+    if not ours:  # taken over after our lease ran out: count the attempt, let the new owner decide
+        session.execute(update(Notification).where(Notification.id == claim.id)
+                        .values(attempts=Notification.attempts + 1).execution_options(synchronize_session=False))
+        return
+    session.execute(update(Alert).where(Alert.id == claim.alert_id, Alert.state == "new")
+                    .values(state="notified", updated_at=now).execution_options(synchronize_session=False))
+    details = {"kind": claim.kind, "person": claim.person, "channel": claim.channel}
+    session.execute(insert(AlertAction), [{"alert_id": claim.alert_id, "action": "notified", "actor": "system",
+                                           "at": now, "note": "", "details": details}])
+    report.sent.append(claim.id)
 
 
 def _after_failure(session: Session, config: Config, row: Notification, error: DeliveryError, now: datetime,

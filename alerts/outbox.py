@@ -39,6 +39,5 @@ def enqueue_contact(session: Session, config: Config, alert: Alert, person: Pers
         created_at=now, next_attempt_at=now,
         deadline=now + timedelta(minutes=config.alerts.delivery_deadline_minutes),
     )
-    session.add(notification)
-    session.flush()
+    session.add(notification)  # inserted with the caller's other rows at its next flush
     return notification

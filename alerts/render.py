@@ -11,6 +11,7 @@ then the reason, then the title — never the links — until the rendered messa
 from __future__ import annotations
 
 import json
+import math
 import re
 from collections.abc import Callable, Mapping
 from datetime import datetime, tzinfo
@@ -109,24 +110,52 @@ def fit(compose: Callable[[Parts], str], parts: Parts, limit: int, size: Callabl
     current = dict(parts)
     for name in SHRINKABLE:
         rendered = compose(current)
-        if size(rendered) <= limit:
+        overflow = size(rendered) - limit
+        if overflow <= 0:
             return rendered
-        current[name] = _longest_fitting(compose, current, name, limit, size)
+        current[name] = _longest_fitting(compose, current, name, limit, size, overflow)
     rendered = compose(current)
     return rendered if size(rendered) <= limit else cut_utf8(rendered, limit)
 
 
 def _longest_fitting(compose: Callable[[Parts], str], parts: dict[str, str], name: str, limit: int,
-                     size: Callable[[str], int]) -> str:
+                     size: Callable[[str], int], overflow: int) -> str:
+    """The longest cut of ``parts[name]`` that fits: a binary search between bounds found around a first guess
+    (drop as many characters as the overflow takes at the text's average size per character)."""
     text = parts[name]
-    low, high = 0, len(text)
+
+    def fits(chars: int) -> bool:
+        return size(compose({**parts, name: cut_chars(text, chars)})) <= limit
+
+    per_char = max(size(text), 1) / max(len(text), 1)
+    low, high = _bracket(fits, max(len(text) - math.ceil(overflow / per_char) - 1, 0), len(text))
     while low < high:  # largest n whose cut still fits
         middle = (low + high + 1) // 2
-        if size(compose({**parts, name: cut_chars(text, middle)})) <= limit:
+        if fits(middle):
             low = middle
         else:
             high = middle - 1
     return cut_chars(text, low)
+
+
+def _bracket(fits: Callable[[int], bool], guess: int, length: int) -> tuple[int, int]:
+    """(low, high) with the longest fitting cut between them, galloping from ``guess`` in doubling steps."""
+    step = 8
+    if fits(guess):
+        low = guess
+        while low < length:
+            probe = min(low + step, length)
+            if not fits(probe):
+                return low, probe - 1
+            low, step = probe, step * 2
+        return low, length
+    high = guess - 1
+    while high >= 0:
+        probe = max(high + 1 - step, 0)
+        if fits(probe):
+            return probe, high
+        high, step = probe - 1, step * 2
+    return 0, 0
 
 
 def message_parts(message: Message) -> dict[str, str]:

@@ -83,16 +83,29 @@ def run_daemon(work: Path, port: int) -> tuple[int, float]:
     return code, time.monotonic() - started
 
 
-def crawl_windows(work: Path) -> list[tuple[float, float]]:
+def crawl_details(work: Path) -> list[dict]:
+    """``job_runs.details`` of every crawl that recorded its wall-clock marks."""
     db = Database(f"sqlite:///{work / 'yuqing.db'}")
     try:
         with db.session() as session:
             runs = session.scalars(select(JobRun).where(JobRun.job_id.like("crawl-%"))).all()
-            windows = [(run.details["committed_unix"], run.details["after_finished_unix"]) for run in runs
-                       if "committed_unix" in (run.details or {})]
+            return [run.details for run in runs if "committed_unix" in (run.details or {})]
     finally:
         db.dispose()
-    return sorted(windows)
+
+
+def crawl_windows(details: list[dict]) -> list[tuple[float, float]]:
+    return sorted((run["committed_unix"], run["after_finished_unix"]) for run in details)
+
+
+def phases(details: list[dict]) -> str:
+    """Where the after-crawl time of the crawls that sent something went: the slowest such crawl's steps."""
+    sending = [run for run in details if run.get("sent")]
+    if not sending:
+        return "no crawl sent a notification"
+    slowest = max(sending, key=lambda run: run["after_finished_unix"] - run["committed_unix"])
+    return " ".join(f"{key}={slowest.get(key)}" for key in ("analysed", "changed_events", "sent", "analysis_ms",
+                                                            "alerts_ms", "dispatch_ms"))
 
 
 def latencies_ms(arrivals: list[float], windows: list[tuple[float, float]]) -> list[float]:
@@ -120,13 +133,15 @@ def main() -> int:
             print((work / "daemon.log").read_text(encoding="utf-8", errors="replace")[-3000:], file=sys.stderr)
             print(f"yuqing run exited with {code}", file=sys.stderr)
             return 1
-        windows = crawl_windows(work)
+        details = crawl_details(work)
+    windows = crawl_windows(details)
     measured = latencies_ms(Robot.arrivals, windows)
     if not measured:
         print("no notification arrived during a crawl's after-crawl window", file=sys.stderr)
         return 1
     print(f"crawls={len(windows)} notifications={len(Robot.arrivals)} attributed={len(measured)} "
           f"max_ms={max(measured):.0f} daemon_s={seconds:.1f}")
+    print(f"slowest sending crawl: {phases(details)}")
     print(f"p50_ms={percentile(measured, 0.5):.0f} p95_ms={percentile(measured, 0.95):.0f}")
     return 0
 

@@ -5,7 +5,8 @@
 an SMS gateway (``/sms/send``). It validates each payload as the real service would (msgtype, markdown
 keys, size limits, the 钉钉 signature for its secret), records every request, and answers according to
 ``server.mode``: "ok", "rate_limited" (45009 / 130101 / HTTP 429), "rejected" (93000 / 310000 / HTTP 400),
-"http_500", or "hang" (no answer for ``hang_seconds``).
+"http_500", "hang" (the request read and recorded, then no answer for ``hang_seconds``), or "stall" (the TCP
+connection accepted but not one byte read or recorded until ``released``; counted in ``stalled``).
 ``smtp_server``: an aiosmtpd server capturing parsed e-mails (login accepted for ``SMTP_USER``/``SMTP_PASSWORD``).
 Use them from another test folder by importing the fixtures into its conftest.py.
 """
@@ -37,7 +38,7 @@ DINGTALK_SECRET = "SECdingtalk0secret1a2b3c4d5e6f7a8b9c0d1e2f3a4b5c6d7e8f9"
 SMTP_USER = "yuqing"
 SMTP_PASSWORD = "smtp-pass-Zx81!qq"
 WECOM_LIMIT, DINGTALK_LIMIT = 4096, 20000
-MODES = ("ok", "rate_limited", "rejected", "http_500", "hang")
+MODES = ("ok", "rate_limited", "rejected", "http_500", "hang", "stall")
 
 
 @dataclass
@@ -69,6 +70,7 @@ class RobotServer:
     requests: list[RecordedRequest] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
     released: threading.Event = field(default_factory=threading.Event)
+    stalled: int = 0
 
     @property
     def base_url(self) -> str:
@@ -149,6 +151,14 @@ ANSWERS = {  # mode → (wecom errcode, dingtalk errcode, sms HTTP status)
 
 class _Handler(BaseHTTPRequestHandler):
     server_state: RobotServer
+
+    def handle(self) -> None:
+        state = self.server_state
+        if state.mode == "stall":  # the connection is open, but the endpoint reads nothing: nothing arrives
+            state.stalled += 1
+            state.released.wait(state.hang_seconds)
+            return
+        super().handle()
 
     def do_POST(self) -> None:  # noqa: N802 (http.server's naming)
         state = self.server_state

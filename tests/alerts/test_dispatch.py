@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from alerts import dispatch_due, evaluate_events
 from alerts.channels.base import DeliveryError
-from alerts.dispatch import _claim_next, backoff_seconds
+from alerts.dispatch import DispatchReport, _claim_next, backoff_seconds
 from alerts.models import Alert, DeliveryAttempt, Notification
 from tests.alerts.conftest import T0, alerts_config
 
@@ -91,10 +91,15 @@ def test_a_channel_that_is_not_configured_is_skipped_for_the_next_contact(db, co
     assert sms.state == "sent"
 
 
+def _claim(db, config, now):
+    with db.session() as session:
+        return _claim_next(session, config, now, DispatchReport())
+
+
 def test_a_claimed_row_is_not_claimed_again_until_its_lease_expires(db, config, incident):
     _open_alert(db, config, incident)
-    first = _claim_next(db, config, T0)
+    first = _claim(db, config, T0)
     assert first is not None
-    assert _claim_next(db, config, T0 + timedelta(seconds=119)) is None  # another dispatcher finds nothing
-    second = _claim_next(db, config, T0 + timedelta(seconds=120))  # the first one died: lease over
+    assert _claim(db, config, T0 + timedelta(seconds=119)) is None  # another dispatcher finds nothing
+    second = _claim(db, config, T0 + timedelta(seconds=120))  # the first one died: lease over
     assert second is not None and second[0] == first[0] and second[1] != first[1]

@@ -1,6 +1,7 @@
-"""Fault tests against the local robot endpoints: a real dispatcher process killed mid-send and restarted, the
-endpoint down for ten (simulated) minutes, every contact of the on-duty officer failing — nothing lost, at
-most one duplicate per channel, the backup paged."""
+"""Fault tests against the local robot endpoints, each with real ``yuqing alerts dispatch`` processes doing the
+sending: a dispatcher killed after it claimed a committed notification but before the endpoint read a byte, and
+one killed mid-send, then restarted; the endpoint down for ten (simulated, ``--now``) minutes; every contact of
+the on-duty officer failing — nothing lost, at most one duplicate per channel, the backup paged."""
 
 from __future__ import annotations
 
@@ -11,13 +12,13 @@ import subprocess
 import sys
 import time
 from collections import Counter
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 
-from alerts import dispatch_due, evaluate_events
+from alerts import evaluate_events
 from alerts.models import DeliveryAttempt, Notification
 from config import load_config
 from tests.alerts.conftest import T0, write_config
@@ -53,6 +54,13 @@ def _dispatch(env, *args: str) -> subprocess.Popen:
     return subprocess.Popen(command, env=env, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
+def _dispatch_once(env, now: datetime) -> None:
+    """``yuqing alerts dispatch --now …`` as its own process: send what is due at ``now``, then exit."""
+    command = [sys.executable, "-m", "yuqing", "alerts", "dispatch", "--now", now.isoformat()]
+    done = subprocess.run(command, env=env, cwd=REPO, capture_output=True, timeout=60)
+    assert done.returncode == 0, done.stderr.decode("utf-8", "replace")
+
+
 def _wait_for(condition, timeout: float = 30.0) -> None:
     deadline = time.monotonic() + timeout
     while not condition():
@@ -69,6 +77,24 @@ def _states(db) -> list[tuple[str, str, str]]:
     with db.session() as session:
         rows = session.scalars(select(Notification).order_by(Notification.id)).all()
         return [(row.person, row.channel, row.state) for row in rows]
+
+
+def test_a_dispatcher_killed_after_claiming_before_the_endpoint_read_a_byte_loses_nothing_and_repeats_nothing(
+        db, setup, robot_server):
+    env = setup[0]  # the three notifications were committed with their alerts (evaluate_events)
+    robot_server.mode, robot_server.hang_seconds = "stall", 30
+    dispatcher = _dispatch(env, "--now", T0.isoformat())
+    _wait_for(lambda: robot_server.stalled == 1)  # the first row is claimed and its connection open, nothing read …
+    dispatcher.send_signal(signal.SIGKILL)  # … when the dispatcher dies: between the commit and the send
+    dispatcher.wait(10)
+    assert [state for _, _, state in _states(db)] == ["sending", "pending", "pending"]
+    assert robot_server.requests == []
+    robot_server.mode = "ok"
+    robot_server.released.set()
+    _dispatch_once(env, T0 + timedelta(minutes=3))  # restarted once the lease (120 s) is over
+    assert _states(db) == [("值班员甲", "wecom", "sent")] * 3
+    assert _wecom_titles(robot_server) == Counter(TITLES.values())  # each delivered exactly once
+    assert robot_server.problems == []
 
 
 def test_a_dispatcher_killed_mid_send_loses_nothing_and_repeats_at_most_that_one_message(db, setup, robot_server):
@@ -91,25 +117,27 @@ def test_a_dispatcher_killed_mid_send_loses_nothing_and_repeats_at_most_that_one
 
 
 def test_the_endpoint_down_for_ten_minutes_delivers_after_recovery_on_the_same_channel(db, setup, robot_server):
-    config = setup[2]
+    env = setup[0]
     robot_server.mode = "http_500"
-    for minutes in (0, 4, 10):  # down: backoff 10 s, 20 s, 40 s between tries
-        dispatch_due(db, config, T0 + timedelta(minutes=minutes))
+    for minutes in (0, 10):  # down: a dispatcher run at each is refused; the retry waits (10 s, then 20 s) …
+        _dispatch_once(env, T0 + timedelta(minutes=minutes))  # … and stays on 企业微信 (deadline: 30 min)
     assert [state for _, _, state in _states(db)] == ["pending"] * 3
     robot_server.mode = "ok"
-    dispatch_due(db, config, T0 + timedelta(minutes=11))
+    _dispatch_once(env, T0 + timedelta(minutes=11))
     assert _states(db) == [("值班员甲", "wecom", "sent")] * 3
-    assert sorted(_wecom_titles(robot_server).values()) == [4, 4, 4]  # three refused, one delivered each
+    assert sorted(_wecom_titles(robot_server).values()) == [3, 3, 3]  # two refused, one delivered each
     with db.session() as session:
         attempts = session.scalars(select(DeliveryAttempt).order_by(DeliveryAttempt.id)).all()
-        assert [a.ok for a in attempts if a.notification_id == attempts[0].notification_id] == [False] * 3 + [True]
+        first = [a for a in attempts if a.notification_id == attempts[0].notification_id]
+    assert [(a.at - T0, a.ok) for a in first] == [(timedelta(0), False), (timedelta(minutes=10), False),
+                                                  (timedelta(minutes=11), True)]
     assert robot_server.on("/sms/send") == []
 
 
 def test_when_every_channel_of_the_duty_officer_fails_the_backup_is_paged(db, setup, robot_server):
-    _, tmp_path, config = setup
+    env, tmp_path, _ = setup
     robot_server.mode = "rejected"  # 企业微信 errcode 93000, the SMS gateway HTTP 400: both permanent
-    dispatch_due(db, config, T0)
+    _dispatch_once(env, T0)  # one run: each failure falls back to the next contact, then escalates
     assert Counter(_states(db)) == Counter({("值班员甲", "wecom", "failed"): 3, ("值班员甲", "sms", "failed"): 3,
                                             ("值班员乙", "log", "sent"): 3})
     lines = (tmp_path / "backup.jsonl").read_text(encoding="utf-8").splitlines()
