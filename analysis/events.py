@@ -162,11 +162,7 @@ class EventGrouper:
         candidates = self._open_near(post)
         if self._rows.size >= MAX_ROWS:
             self._rows = SignatureRows.of(candidates)
-        texts = self._similarities(candidates, post.signature)
-        fits = Family.of(post.types)
-        best = max(((self._score(event, post, text, fits), event) for event, text in zip(candidates, texts)),
-                   key=lambda pair: pair[0], default=(0.0, None))
-        event = best[1] if best[0] > 0 else None
+        event = self._best(candidates, post)
         if event is None:
             event = Event(event_id(post), post.event_type, post.place, post.title, post.published_at,
                           post.published_at)
@@ -177,6 +173,16 @@ class EventGrouper:
             self._rows.add(event.id, post.signature)
         self._event_of[post.key] = event.id
         return event
+
+    def _best(self, candidates: list[Event], post: EventPost) -> Event | None:
+        """The first of the best-fitting events, or None when none fits (a plain loop: it runs per candidate)."""
+        fits = Family.of(post.types)
+        best, best_score = None, 0.0
+        for event, text in zip(candidates, self._similarities(candidates, post.signature)):
+            score = self._score(event, post, text, fits)
+            if score > best_score:
+                best, best_score = event, score
+        return best
 
     def _open_near(self, post: EventPost) -> list[Event]:
         return [event for event in self.events.values()

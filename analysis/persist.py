@@ -5,6 +5,10 @@ each crawl. It is idempotent: a post analysed by the current model version is no
 new model version re-analyses every post from scratch (events are rebuilt with the same ids, since an
 event's id derives from its first post). Posts whose engagement changed since their analysis are not
 re-scored, but their events are re-assessed, so growth between crawls raises the risk level.
+
+The daemon keeps one warm ``Analyzer`` across runs, and it already holds the posts and events it analysed
+itself: each run reads in full only what the analyzer lacks, and every query asks for the columns it uses,
+so the fixed cost of a run stays small however many posts the event window holds.
 """
 
 from __future__ import annotations
@@ -13,8 +17,9 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
+from typing import Any
 
-from sqlalchemy import delete, func, or_, select
+from sqlalchemy import Row, delete, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from analysis.events import Event
@@ -26,6 +31,10 @@ from storage.analysis_models import PostAnalysisRow
 from storage.records import PostRecord
 
 BATCH = 2_000
+IDS_PER_QUERY = 1_000
+"""Ids per ``IN (…)`` list (SQLite allows a few tens of thousands of parameters per statement)."""
+RECORD_COLUMNS = (Post.id, Post.source, Post.source_post_id, Post.url, Post.title, Post.text, Post.author,
+                  Post.published_at, Post.reposts, Post.comments, Post.likes, Post.views, Post.truncated)
 
 
 @dataclass
@@ -68,20 +77,21 @@ def analyse_stored_posts(db: Database, config: Config, now: datetime, analyzer: 
 
 def _outdated(session: Session, version: str) -> bool:
     """Whether stored analyses come from another model version (then everything is re-analysed)."""
-    return session.scalar(select(func.count()).where(PostAnalysisRow.model_version != version)) > 0
+    other = select(PostAnalysisRow.post_id).where(PostAnalysisRow.model_version != version).limit(1)
+    return session.scalar(other) is not None
 
 
 def _pending(session: Session, version: str) -> Iterable[tuple[int, PostRecord]]:
     query = (
-        select(Post).outerjoin(PostAnalysisRow, PostAnalysisRow.post_id == Post.id)
+        select(*RECORD_COLUMNS).outerjoin(PostAnalysisRow, PostAnalysisRow.post_id == Post.id)
         .where(or_(PostAnalysisRow.post_id.is_(None), PostAnalysisRow.model_version != version))
         .order_by(Post.published_at, Post.id)
     )
-    for post in session.scalars(query.execution_options(yield_per=BATCH)):
-        yield post.id, _record(post)
+    for row in session.execute(query.execution_options(yield_per=BATCH)):
+        yield row.id, _record(row)
 
 
-def _record(post: Post) -> PostRecord:
+def _record(post: Row) -> PostRecord:
     return PostRecord(post.source, post.source_post_id, post.url, post.title, post.text, post.author,
                       post.published_at, post.reposts, post.comments, post.likes, post.views, post.truncated)
 
@@ -97,56 +107,114 @@ def _batches(items: Iterable[tuple[int, PostRecord]]) -> Iterable[list[tuple[int
         yield batch
 
 
+@dataclass(frozen=True, slots=True)
+class _Member:
+    """A stored post of the event window: which post, and the event it belongs to."""
+
+    post_id: int
+    source: str
+    key: str
+    event_id: str | None
+
+
 def _resume(session: Session, analyzer: Analyzer, since: datetime) -> None:
-    """Give the analyzer the events still open and the recent posts, so new posts continue them."""
+    """Give the analyzer the events still open and the recent posts, so new posts continue them.
+
+    For speed, what a warm analyzer holds is not read again: texts only of the posts its duplicate index
+    lacks, summaries only of the events' posts it has none of, and events only when it does not hold them
+    as stored (a new analyzer, or another process grew them).
+    """
     rows = session.scalars(select(EventRow).where(EventRow.last_seen >= since)).all()
-    members = session.execute(
-        select(PostAnalysisRow, Post).join(Post, Post.id == PostAnalysisRow.post_id)
-        .where(or_(PostAnalysisRow.event_id.in_([row.id for row in rows]), Post.published_at >= since))
-        .order_by(Post.published_at, Post.id)
-    ).all()
-    analyzer.remember_texts([_key(post) for _, post in members], [_text(post) for _, post in members])
-    by_event: dict[str, list[tuple[PostAnalysisRow, Post]]] = defaultdict(list)
-    for analysis, post in members:
-        if analysis.event_id:
-            by_event[analysis.event_id].append((analysis, post))
+    members = _window_members(session, [row.id for row in rows], since)
+    stale = {row.id for row in rows if not _holds(analyzer, row)}
+    texts = _texts(session, [m.post_id for m in members if not analyzer.remembers(m.key) or m.event_id in stale])
+    unseen = [m for m in members if not analyzer.remembers(m.key)]
+    analyzer.remember_texts([m.key for m in unseen], [texts[m.post_id] for m in unseen])
+    by_event: dict[str, list[_Member]] = defaultdict(list)
+    for member in members:
+        if member.event_id in stale:
+            by_event[member.event_id].append(member)
     for row in rows:
-        analyzer.grouper.add_event(_event_of(row, by_event[row.id]))
-    analyzer.add_members({_key(post): _summary(analysis) for analysis, post in members})
+        if row.id in stale:
+            analyzer.grouper.add_event(_event_of(row, by_event[row.id], texts))
+    grouped = [m for m in members if m.event_id and not analyzer.has_summary(m.key)]  # only they are assessed
+    analyzer.add_members(_summaries(session, grouped))
 
 
-def _event_of(row: EventRow, members: Sequence[tuple[PostAnalysisRow, Post]]) -> Event:
+def _window_members(session: Session, event_ids: Sequence[str], since: datetime) -> list[_Member]:
+    """The analysed posts of the open events and those published since ``since``, oldest first."""
+    rows = session.execute(
+        select(Post.id, Post.source, Post.source_post_id, PostAnalysisRow.event_id)
+        .join(Post, Post.id == PostAnalysisRow.post_id)
+        .where(or_(PostAnalysisRow.event_id.in_(event_ids), Post.published_at >= since))
+        .order_by(Post.published_at, Post.id)
+    )
+    return [_Member(row.id, row.source, _key(row), row.event_id) for row in rows]
+
+
+def _holds(analyzer: Analyzer, row: EventRow) -> bool:
+    """Whether the analyzer holds the stored event with the same posts (then its own copy is kept)."""
+    event = analyzer.grouper.events.get(row.id)
+    return event is not None and len(event.posts) == row.post_count
+
+
+def _texts(session: Session, post_ids: Sequence[int]) -> dict[int, str]:
+    """The analysed text (title and body) of each post."""
+    texts: dict[int, str] = {}
+    for chunk in _chunks(post_ids):
+        for row in session.execute(select(Post.id, Post.title, Post.text).where(Post.id.in_(chunk))):
+            texts[row.id] = _text(row)
+    return texts
+
+
+def _summaries(session: Session, members: Sequence[_Member]) -> dict[str, MemberSummary]:
+    """The stored summaries of these posts, by key."""
+    keys = {m.post_id: m.key for m in members}
+    columns = (PostAnalysisRow.post_id, PostAnalysisRow.category, PostAnalysisRow.terms, PostAnalysisRow.sentiment,
+               PostAnalysisRow.relevance, PostAnalysisRow.in_district, PostAnalysisRow.details)
+    summaries: dict[str, MemberSummary] = {}
+    for chunk in _chunks(list(keys)):
+        for row in session.execute(select(*columns).where(PostAnalysisRow.post_id.in_(chunk))):
+            summaries[keys[row.post_id]] = _summary(row)
+    return summaries
+
+
+def _chunks(ids: Sequence) -> Iterable[Sequence]:
+    return (ids[start:start + IDS_PER_QUERY] for start in range(0, len(ids), IDS_PER_QUERY))
+
+
+def _event_of(row: EventRow, members: Sequence[_Member], texts: dict[int, str]) -> Event:
     from analysis.dedup import signatures
 
-    texts = [_text(post) for _, post in members]
     event = Event(row.id, row.event_type, row.place, row.title, row.first_seen, row.last_seen,
-                  posts=[_key(post) for _, post in members], sources={post.source for _, post in members},
+                  posts=[m.key for m in members], sources={m.source for m in members},
                   spots=set(row.spots or []), engagement=row.engagement,
                   types=set((row.details or {}).get("types", [])), places=set((row.details or {}).get("places", [])),
                   region=(row.details or {}).get("region"))
-    event.signatures = list(signatures(texts[:12])) if texts else []
+    event.signatures = list(signatures([texts[m.post_id] for m in members[:12]])) if members else []
     return event
 
 
-def _summary(row: PostAnalysisRow) -> MemberSummary:
+def _summary(row: Row) -> MemberSummary:
     return MemberSummary(row.category, tuple(row.terms or ()), row.sentiment, row.relevance, row.in_district,
                          (row.details or {}).get("type_name", ""))
 
 
-def _key(post: Post) -> str:
+def _key(post: Row) -> str:
     return f"{post.source}:{post.source_post_id}"
 
 
-def _text(post: Post) -> str:
+def _text(post: Row) -> str:
     return f"{post.title}\n{post.text}" if post.title else post.text
 
 
 def _growth(session: Session, post_ids: Sequence[int]) -> dict[int, float]:
     """Engagement growth of each post between its last two snapshots (0 with fewer than two)."""
+    snapshot = EngagementSnapshot
     rows = session.execute(
-        select(EngagementSnapshot).where(EngagementSnapshot.post_id.in_(post_ids))
-        .order_by(EngagementSnapshot.post_id, EngagementSnapshot.taken_at)
-    ).scalars()
+        select(snapshot.post_id, snapshot.reposts, snapshot.comments, snapshot.likes, snapshot.views)
+        .where(snapshot.post_id.in_(post_ids)).order_by(snapshot.post_id, snapshot.taken_at)
+    )
     totals: dict[int, list[int]] = defaultdict(list)
     for snap in rows:
         totals[snap.post_id].append(sum(c or 0 for c in (snap.reposts, snap.comments, snap.likes, snap.views)))
@@ -161,13 +229,13 @@ def _save_posts(session: Session, batch: Sequence[tuple[int, PostRecord]], resul
                 version: str, now: datetime) -> None:
     ids = [pid for pid, _ in batch]
     session.execute(delete(PostAnalysisRow).where(PostAnalysisRow.post_id.in_(ids)))
-    session.add_all(_row(pid, record, result, version, now) for (pid, record), result in zip(batch, results))
-    session.flush()
+    rows = [_row(pid, record, result, version, now) for (pid, record), result in zip(batch, results)]
+    session.execute(insert(PostAnalysisRow), rows)  # one bulk INSERT: no ORM object per row
 
 
-def _row(post_id: int, record: PostRecord, result: PostAnalysis, version: str, now: datetime) -> PostAnalysisRow:
+def _row(post_id: int, record: PostRecord, result: PostAnalysis, version: str, now: datetime) -> dict[str, Any]:
     rel = result.relevance
-    return PostAnalysisRow(
+    return dict(
         post_id=post_id, model_version=version, analysed_at=now, relevance=rel.score, safety=rel.safety,
         in_district=rel.in_district, sentiment=result.sentiment, negative=result.negative,
         category=rel.category, event_type=rel.event_type, place=rel.place, terms=list(rel.terms),
@@ -179,28 +247,33 @@ def _row(post_id: int, record: PostRecord, result: PostAnalysis, version: str, n
 
 def _reassess_grown(session: Session, analyzer: Analyzer, done: Iterable[str]) -> dict[str, EventState]:
     """Re-assess open events whose member posts' counts changed since those posts were analysed."""
-    open_ids = [event_id for event_id in analyzer.grouper.events if event_id not in set(done)]
-    members = session.execute(
-        select(PostAnalysisRow, Post).join(Post, Post.id == PostAnalysisRow.post_id)
-        .where(PostAnalysisRow.event_id.in_(open_ids))
-    ).all()
-    grown = [(analysis, post) for analysis, post in members
-             if (analysis.details or {}).get("engagement") != _total(post)]
+    done = set(done)
+    open_ids = [event_id for event_id in analyzer.grouper.events if event_id not in done]
+    grown = [row for row in _member_counts(session, open_ids) if (row.details or {}).get("engagement") != _total(row)]
     if not grown:
         return {}
-    growth = _growth(session, [post.id for _, post in grown])
-    keyed = {_key(post): growth.get(post.id, 0.0) for _, post in grown}
+    growth = _growth(session, [row.post_id for row in grown])
+    keyed = {_key(row): growth.get(row.post_id, 0.0) for row in grown}
+    session.execute(update(PostAnalysisRow), [
+        {"post_id": row.post_id, "details": {**(row.details or {}), "engagement": _total(row)}} for row in grown])
     states = {}
-    for analysis, post in grown:
-        analysis.details = {**(analysis.details or {}), "engagement": _total(post)}
-    for event_id in {analysis.event_id for analysis, _ in grown}:
+    for event_id in {row.event_id for row in grown}:
         event = analyzer.grouper.events[event_id]
         event.engagement = _engagement(session, event_id)
         states[event_id] = analyzer.assess(event, keyed)
     return states
 
 
-def _total(post: Post) -> int:
+def _member_counts(session: Session, event_ids: Sequence[str]) -> list[Row]:
+    """Each analysed post of these events: its current counts and the engagement stored with its analysis."""
+    columns = (PostAnalysisRow.post_id, PostAnalysisRow.event_id, PostAnalysisRow.details, Post.source,
+               Post.source_post_id, Post.reposts, Post.comments, Post.likes, Post.views)
+    return [row for chunk in _chunks(event_ids)
+            for row in session.execute(select(*columns).join(Post, Post.id == PostAnalysisRow.post_id)
+                                       .where(PostAnalysisRow.event_id.in_(chunk)))]
+
+
+def _total(post: Row) -> int:
     return sum(c or 0 for c in (post.reposts, post.comments, post.likes, post.views))
 
 
@@ -220,9 +293,11 @@ def _drop_orphan_events(session: Session) -> None:
 
 
 def _save_events(session: Session, states: Iterable[EventState], now: datetime) -> None:
+    states = list(states)
+    stored = _event_rows(session, [state.event.id for state in states])
     for state in states:
         event, risk = state.event, state.risk
-        row = session.get(EventRow, event.id) or EventRow(id=event.id)
+        row = stored.get(event.id) or EventRow(id=event.id)
         row.title, row.event_type, row.category = event.title, event.event_type, state.category
         row.type_name = state.type_name
         row.place, row.spots, row.in_district = event.place, sorted(event.spots), state.in_district
@@ -233,3 +308,9 @@ def _save_events(session: Session, states: Iterable[EventState], now: datetime) 
         row.updated_at = now.astimezone(timezone.utc)
         session.add(row)
     session.flush()
+
+
+def _event_rows(session: Session, event_ids: Sequence[str]) -> dict[str, EventRow]:
+    """The stored rows of these events, in one query per chunk rather than one per event."""
+    return {row.id: row for chunk in _chunks(event_ids)
+            for row in session.scalars(select(EventRow).where(EventRow.id.in_(chunk)))}

@@ -121,11 +121,20 @@ class Analyzer:
         self.version = f"{MODEL_VERSION_PREFIX}+{self.sentiment.version}+{model.version if model else 'rules'}"
         self._min_rank = LEVEL_RANK[config.alerts.min_level]
         self._members: dict[str, MemberSummary] = dict(members or {})
+        """Summaries of the posts grouped into events (only they are ever assessed), by key."""
 
     def remember_texts(self, keys: Sequence[str], texts: Sequence[str]) -> None:
         """Index already-analysed posts (oldest first) so new copies of them are found as duplicates."""
         for key, signature in zip(keys, signatures(texts)):
             self.duplicates.add(key, signature)
+
+    def remembers(self, key: str) -> bool:
+        """Whether the duplicate index holds the post (this analyzer analysed or remembered it)."""
+        return key in self.duplicates
+
+    def has_summary(self, key: str) -> bool:
+        """Whether the analyzer holds the summary of an event's post (it grouped the post, or was given it)."""
+        return key in self._members
 
     def analyze(self, records: Sequence[PostRecord], growth: Mapping[str, float] | None = None) -> AnalysisBatch:
         """Analyse a batch; ``growth`` maps ``source:id`` to engagement growth since the previous crawl."""
@@ -149,15 +158,14 @@ class Analyzer:
         relevance = self.relevance.score(text, tokens)
         sentiment = self.lexicon.blend(classifier, tokens)
         negative = sentiment < self.config.analysis.negative_threshold
-        result = PostAnalysis(record.source, record.id, relevance, sentiment, negative)
-        self._members[result.key] = MemberSummary.of(result)
-        return result
+        return PostAnalysis(record.source, record.id, relevance, sentiment, negative)
 
     def _group(self, record: PostRecord, result: PostAnalysis, signature, touched: dict[str, Event]) -> None:
         result.duplicate_of = self.duplicates.add(result.key, signature)
         rel = result.relevance
         if not (rel.safety and rel.category in ALERTING_CATEGORIES):
             return
+        self._members[result.key] = MemberSummary.of(result)
         engagement = sum(c or 0 for c in record.counts())
         place = rel.place if rel.firm and rel.place != self.config.district else None
         post = EventPost(result.key, record.source, record.published_at, rel.event_type or "other", place,

@@ -13,12 +13,11 @@ import functools
 import json
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
-from itertools import repeat
 from pathlib import Path
 
 from analysis.segment import default_segmenter
 from analysis.sentiment.corpora import parse_labelled_line
-from analysis.sentiment.model import SentimentModel, _logistic, features
+from analysis.sentiment.model import SentimentModel, _logistic
 from analysis.sentiment.train import OPERATOR_MIN_COUNT, TrainReport, counts_of_model, fit, split_holdout
 from analysis.sentiment.train import evaluate as holdout_auc_of
 
@@ -45,11 +44,10 @@ class RelevanceModel:
         Naive Bayes adds one log-ratio per feature as if they were independent, so a 300-character post
         scores 0 or 1 on words that say little; scaling keeps a long post's score as confident as a headline's.
         """
-        found = features(tokens)
-        if not found:
+        total, count = self.bayes.evidence(tokens)
+        if not count:
             return self.bayes.score(tokens)
-        weights, unseen = self.bayes.weights, self.bayes.unseen
-        evidence = sum(map(weights.get, found, repeat(unseen))) * min(1.0, EVIDENCE_FEATURES / len(found))
+        evidence = total * min(1.0, EVIDENCE_FEATURES / count)
         return _logistic(self.bayes.prior + evidence)
 
 

@@ -7,7 +7,8 @@ Each rule is then evaluated only if one of its *trigger* words was found: a set 
 which must occur for the rule to hold, taken from the rarest side of every AND and NEAR (a rule
 "车 NEAR/8 撞" is only looked at when 撞 occurs, not for every post that mentions 车). So a post that
 mentions none of the trigger words costs one automaton pass and nothing more. Expressions
-(``config.expressions``) are compiled once into nested functions over the word spans.
+(``config.expressions``), and the choice of the words that explain a match, are compiled once into
+nested functions over the word spans.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from config.expressions import And, Near, Node, Not, Or, Term, parse_expression,
 Hits = dict[str, list[tuple[int, int]]]
 """word → (start, end) character spans where it occurs."""
 Test = Callable[[Hits], bool]
+Explain = Callable[[Hits], set[str]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,9 +43,10 @@ class RuleSet:
         self.rules = list(rules)
         self._trees: list[Node] = [parse_expression(rule.expression) for rule in self.rules]
         self._tests: list[Test] = [compile_tree(tree) for tree in self._trees]
+        self._explain: list[Explain] = [compile_witnesses(tree) for tree in self._trees]
         self.exclude = frozenset(phrase.lower() for phrase in exclude if phrase)
         self._words = sorted(set(self.exclude).union(*(terms_of(tree) for tree in self._trees)))
-        self._automaton = ahocorasick_rs.AhoCorasick(self._words) if self._words else None
+        self._automaton = _automaton(self._words) if self._words else None
         self._rules_of: dict[str, list[int]] = defaultdict(list)
         self._always: list[int] = []  # rules that can hold without any word, e.g. "NOT 演练"
         for index, tree in enumerate(self._trees):
@@ -75,7 +78,7 @@ class RuleSet:
         matches = []
         for index in sorted(candidates):
             if self._tests[index](hits):
-                matches.append(RuleMatch(self.rules[index], tuple(sorted(witnesses(self._trees[index], hits)))))
+                matches.append(RuleMatch(self.rules[index], tuple(sorted(self._explain[index](hits)))))
         return matches
 
     def search_keywords(self) -> list[str]:
@@ -91,6 +94,12 @@ class RuleSet:
         return sorted(words)
 
 
+def _automaton(words: list[str]) -> ahocorasick_rs.AhoCorasick:
+    """The matching automaton, built as a DFA: it finds the same matches as the default NFA about a third
+    faster, for about 1.5 MB of memory with our ~600 words (the NFA takes ~0.3 MB)."""
+    return ahocorasick_rs.AhoCorasick(words, implementation=ahocorasick_rs.Implementation.DFA)
+
+
 def compile_tree(node: Node) -> Test:
     """The expression as a function of the word spans (terms of NEAR sides resolved once, here)."""
     if isinstance(node, Term):
@@ -100,38 +109,42 @@ def compile_tree(node: Node) -> Test:
         parts = tuple(compile_tree(part) for part in node.parts)
         return lambda hits: all(part(hits) for part in parts)
     if isinstance(node, Or):
+        if all(isinstance(part, Term) for part in node.parts):  # the common (a OR b OR c): one set operation
+            words = frozenset(part.text for part in node.parts)
+            return lambda hits: not words.isdisjoint(hits)
         parts = tuple(compile_tree(part) for part in node.parts)
         return lambda hits: any(part(hits) for part in parts)
     if isinstance(node, Not):
         inner = compile_tree(node.part)
         return lambda hits: not inner(hits)
-    left, right, distance = tuple(terms_of(node.left)), tuple(terms_of(node.right)), node.distance
+    left, right, distance = frozenset(terms_of(node.left)), frozenset(terms_of(node.right)), node.distance
     return lambda hits: _near(left, right, distance, hits)
 
 
-def witnesses(node: Node, hits: Hits) -> set[str]:
-    """The words that make a holding expression true: those of its parts that hold (a NEAR's close pairs)."""
+def compile_witnesses(node: Node) -> Explain:
+    """The words that make a holding expression true, as a function of the word spans: those of its parts
+    that hold (a NEAR's close pairs). Compiled once per rule, like :func:`compile_tree`, so that explaining
+    a match walks no tree and recomputes no term sets."""
     if isinstance(node, Term):
-        return {node.text} if node.text in hits else set()
+        text = node.text
+        return lambda hits: {text} if text in hits else set()
     if isinstance(node, Not):
-        return set()
+        return lambda hits: set()
     if isinstance(node, Near):
-        pairs = [(a, b) for a in terms_of(node.left) for b in terms_of(node.right)
-                 if _near((a,), (b,), node.distance, hits)]
-        return {word for pair in pairs for word in pair}
-    return set().union(*(witnesses(part, hits) for part in node.parts if _holds(part, hits)))
+        left, right, distance = frozenset(terms_of(node.left)), frozenset(terms_of(node.right)), node.distance
+        return lambda hits: _close_words(left, right, distance, hits)
+    if isinstance(node, Or) and all(isinstance(part, Term) for part in node.parts):
+        words = frozenset(part.text for part in node.parts)
+        return lambda hits: words.intersection(hits)
+    parts = tuple((compile_tree(part), compile_witnesses(part)) for part in node.parts)
+    return lambda hits: set().union(*(explain(hits) for holds, explain in parts if holds(hits)))
 
 
-def _holds(node: Node, hits: Hits) -> bool:
-    if isinstance(node, Term):
-        return node.text in hits
-    if isinstance(node, And):
-        return all(_holds(part, hits) for part in node.parts)
-    if isinstance(node, Or):
-        return any(_holds(part, hits) for part in node.parts)
-    if isinstance(node, Not):
-        return not _holds(node.part, hits)
-    return _near(tuple(terms_of(node.left)), tuple(terms_of(node.right)), node.distance, hits)
+def _close_words(left: frozenset[str], right: frozenset[str], distance: int, hits: Hits) -> set[str]:
+    """The words of every (left, right) pair found within ``distance`` of each other."""
+    found = right.intersection(hits)  # NEAR sides may be OR-groups of dozens of words: only the found ones
+    pairs = [(a, b) for a in left.intersection(hits) for b in found if _spans_near(hits[a], hits[b], distance)]
+    return {word for pair in pairs for word in pair}
 
 
 def sufficient_terms(node: Node) -> set[str]:
@@ -165,17 +178,20 @@ def _commonness(words: frozenset[str]) -> int:
     return sum(100 if len(word) == 1 else 1 for word in words)
 
 
-def _near(left: tuple[str, ...], right: tuple[str, ...], distance: int, hits: Hits) -> bool:
-    left_spans = [span for term in left for span in hits.get(term, ())]
+def _near(left: frozenset[str], right: frozenset[str], distance: int, hits: Hits) -> bool:
+    left_spans = [span for term in left.intersection(hits) for span in hits[term]]
     if not left_spans:
         return False
-    right_spans = [span for term in right for span in hits.get(term, ())]
-    return any(_gap(a, b) <= distance for a in left_spans for b in right_spans)
+    return _spans_near(left_spans, [span for term in right.intersection(hits) for span in hits[term]], distance)
 
 
-def _gap(a: tuple[int, int], b: tuple[int, int]) -> int:
-    """Characters between two spans (0 when they touch or overlap)."""
-    return max(0, max(a[0], b[0]) - min(a[1], b[1]))
+def _spans_near(left: list[tuple[int, int]], right: list[tuple[int, int]], distance: int) -> bool:
+    """Whether a left span and a right span are at most ``distance`` characters apart."""
+    # Characters between two spans: max(a_start, b_start) - min(a_end, b_end), negative when they overlap
+    # (a distance is never negative). Written out, not a function call per pair: posts repeating a word
+    # (车, 火) give dozens of spans on each side.
+    return any(max(a_start, b_start) - min(a_end, b_end) <= distance
+               for a_start, a_end in left for b_start, b_end in right)
 
 
 def _mask_excluded(hits: Hits, exclude: frozenset[str]) -> Hits:

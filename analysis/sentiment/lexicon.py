@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from analysis.segment import DICTS_DIR
@@ -24,6 +24,10 @@ class NegativeLexicon:
     """Negative-event words (whole segmenter tokens) and the share of positivity each one removes."""
 
     weights: dict[str, float]
+    _words: frozenset[str] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_words", frozenset(self.weights))
 
     @classmethod
     def load(cls, paths: Iterable[Path] = (NEGATIVE_EVENTS,)) -> NegativeLexicon:
@@ -47,6 +51,8 @@ class NegativeLexicon:
 
     def blend(self, classifier_score: float, tokens: Sequence[str]) -> float:
         """The classifier's P(positive) scaled down by each distinct negative-event word present."""
+        if self._words.isdisjoint(tokens):  # most posts: one C-level pass instead of a generator
+            return classifier_score
         score = classifier_score
         for word in self.matches(tokens):
             score *= 1.0 - self.weights[word]

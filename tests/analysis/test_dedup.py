@@ -54,3 +54,15 @@ def test_similar_lists_candidates_above_a_threshold():
     index.add("report", sigs[0])
     index.add("other", sigs[1])
     assert [key for key, _ in index.similar(sigs[2], 0.5)] == ["report"]
+
+
+def test_exact_copies_link_to_the_canonical_post_and_are_listed_as_similar():
+    sigs = signatures([REPORT, UNRELATED, REPORT, UNRELATED, REPORT])
+    index = NearDuplicateIndex()
+    assert index.add("weibo:1", sigs[0]) is None
+    assert index.add("zhong5:a1", sigs[1]) is None
+    assert index.add("toutiao:7", sigs[2]) == "weibo:1"
+    assert index.add("toutiao:8", sigs[3]) == "zhong5:a1"
+    assert index.add("toutiao:9", sigs[4]) == "weibo:1"
+    assert "toutiao:9" in index and "weibo:2" not in index
+    assert [key for key, _ in index.similar(sigs[0], 0.99)] == ["weibo:1", "toutiao:7", "toutiao:9"]

@@ -116,3 +116,29 @@ def test_growing_engagement_reassesses_the_incident(db, config, analyzer_factory
         grown = session.get(Event, event.id)
     assert report.analysed == 0 and event.id in report.changed_events
     assert grown.growth > 0 and grown.score > old_score and "较上轮" in grown.reason
+
+
+def stored_outcome(db) -> tuple[list, list]:
+    """What analysis stored, by post key and event id: every decision, independent of database row ids."""
+    with db.session() as session:
+        posts = session.execute(
+            select(Post.source, Post.source_post_id, PostAnalysisRow.relevance, PostAnalysisRow.sentiment,
+                   PostAnalysisRow.category, PostAnalysisRow.duplicate_of, PostAnalysisRow.event_id,
+                   PostAnalysisRow.level, PostAnalysisRow.alert, PostAnalysisRow.reason)
+            .join(Post, Post.id == PostAnalysisRow.post_id).order_by(Post.source, Post.source_post_id)).all()
+        events = session.execute(select(Event.id, Event.post_count, Event.engagement, Event.level, Event.score,
+                                        Event.reason, Event.place).order_by(Event.id)).all()
+    return [tuple(row) for row in posts], [tuple(row) for row in events]
+
+
+def test_a_warm_analyzer_kept_across_runs_stores_what_a_fresh_one_would(db, config, analyzer_factory, sqlite_db):
+    warm = analyzer_factory()  # the daemon's: it already holds the first round's posts and events
+    for database, analyzer in ((db, warm), (sqlite_db, analyzer_factory())):
+        import_jsonl(database, devset_lines(before=SPLIT), fetched_at=NOW)
+        analyse_stored_posts(database, config, NOW, analyzer)
+        import_jsonl(database, devset_lines(after=SPLIT), fetched_at=NOW)
+    analyse_stored_posts(db, config, NOW, warm)
+    analyse_stored_posts(sqlite_db, config, NOW, analyzer_factory())
+    warm_posts, warm_events = stored_outcome(db)
+    assert len(warm_posts) == len(devset_lines()) and any(row[6] for row in warm_posts)
+    assert (warm_posts, warm_events) == stored_outcome(sqlite_db)

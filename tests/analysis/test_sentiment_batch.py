@@ -43,3 +43,9 @@ def test_a_word_holding_a_space_is_scored_the_per_post_way() -> None:
     model = SentimentModel(tables)
     posts = [["a b", "c"], ["a", "b", "c"]]
     assert [round(s, 12) for s in model.score_batch(posts)] == [round(model.score(t), 12) for t in posts]
+
+
+def test_a_word_holding_a_nul_character_is_lower_cased_as_per_post() -> None:
+    model = default_model()
+    posts = [["ABC\x00DEF", "好", " "], ["Hello", "世界"], []]
+    assert [round(s, 12) for s in model.score_batch(posts)] == [round(model.score(t), 12) for t in posts]
