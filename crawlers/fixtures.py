@@ -29,12 +29,17 @@ class Fixture:
 
 @dataclass(slots=True)
 class Round:
-    """One capture of a source: its time, the config it was made with, its responses by request key."""
+    """One capture of a source: its time, the config it was made with, its responses by request key.
+
+    ``recorded`` maps each response's ``(METHOD, url)`` exactly as recorded to what its request key finds,
+    so a request for a recorded URL is found without normalising it.
+    """
 
     number: int
     captured_at: datetime
     config: dict[str, Any]
     responses: dict[tuple[str, str], Fixture] = field(default_factory=dict)
+    recorded: dict[tuple[str, str], Fixture] = field(default_factory=dict)
 
 
 @dataclass(slots=True)
@@ -65,10 +70,15 @@ class Manifest:
         return overlay
 
     def lookup(self, method: str, url: str, number: int) -> Fixture | None:
-        key = request_key(method, url, self.volatile_params)
+        """The fixture of round ``number``, else of the newest earlier round, whose request key is the request's."""
+        exact, key = (method.upper(), url), None
         for round_ in self.rounds_up_to(number):
-            if key in round_.responses:
-                return round_.responses[key]
+            fixture = round_.recorded.get(exact)
+            if fixture is None:
+                key = key or request_key(method, url, self.volatile_params)
+                fixture = round_.responses.get(key)
+            if fixture is not None:
+                return fixture
         return None
 
 
@@ -108,6 +118,7 @@ def _round(number: int, data: dict[str, Any], directory: Path, volatile: frozens
     if captured_at.tzinfo is None:
         raise ValueError(f"round {number}: captured_at {data['captured_at']!r} has no UTC offset")
     round_ = Round(number=number, captured_at=captured_at, config=dict(data.get("config") or {}))
+    keys: dict[tuple[str, str], tuple[str, str]] = {}
     for entry in data.get("responses", []):
         fixture = Fixture(
             url=entry["url"],
@@ -115,5 +126,8 @@ def _round(number: int, data: dict[str, Any], directory: Path, volatile: frozens
             status=int(entry.get("status", 200)),
             headers=dict(entry.get("headers") or {}),
         )
-        round_.responses[request_key(entry.get("method", "GET"), entry["url"], volatile)] = fixture
+        method = entry.get("method", "GET")
+        key = keys[(method.upper(), entry["url"])] = request_key(method, entry["url"], volatile)
+        round_.responses[key] = fixture
+    round_.recorded = {exact: round_.responses[key] for exact, key in keys.items()}
     return round_

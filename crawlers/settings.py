@@ -2,7 +2,8 @@
 
 The defaults here are polite: robots.txt obeyed, AutoThrottle on, a few concurrent requests, retries with
 backoff, an honest User-Agent. ``settings_for`` applies one source's delay, concurrency and robots
-choice; replay drops the pacing, since every response comes from a local file.
+choice; replay drops the pacing, since every response comes from a local file, and Scrapy's source
+inspection of every callback (a check for generators returning a value, made by a test instead).
 """
 
 from __future__ import annotations
@@ -23,6 +24,9 @@ REMOTE_CONTROL_ENABLED = False  # no control server listening on a port during a
 
 CONCURRENT_REQUESTS = 8
 CONCURRENT_REQUESTS_PER_DOMAIN = 2
+# Items of one response go through the pipeline by at most this many asyncio tasks. The store pipeline
+# is synchronous, so more buys nothing, while Scrapy's default (100) creates 100 tasks for every response.
+CONCURRENT_ITEMS = 8
 DOWNLOAD_DELAY = 2.0
 DOWNLOAD_TIMEOUT = 30
 AUTOTHROTTLE_ENABLED = True
@@ -56,6 +60,7 @@ ITEM_PIPELINES = {
 }
 EXTENSIONS = {
     "crawlers.extensions.crawl_run.CrawlRunExtension": 500,
+    "crawlers.extensions.heap.FrozenStartupHeap": 900,
 }
 
 # Set per run by crawlers.runner: the config file, database, "now", and replay/record directories.
@@ -85,7 +90,7 @@ def settings_for(config: Config, source_config: SourceConfig, replay: bool = Fal
     if replay:
         return settings | {"DOWNLOAD_DELAY": 0, "AUTOTHROTTLE_ENABLED": False, "DOWNLOAD_DELAY_JITTER": 0,
                            "CONCURRENT_REQUESTS": 16, "CONCURRENT_REQUESTS_PER_DOMAIN": 16,
-                           "RETRY_BACKOFF_BASE_S": 0.0}
+                           "RETRY_BACKOFF_BASE_S": 0.0, "WARN_ON_GENERATOR_RETURN_VALUE": False}
     delay = policy.download_delay_s if source_config.download_delay_s is None else source_config.download_delay_s
     return settings | {
         "DOWNLOAD_DELAY": delay,

@@ -72,7 +72,7 @@ def _scrub_text(raw: str, author_id: str, author_hash: str, raw_format: str) -> 
     if author_id not in raw:
         return raw
     token = f"author:{author_hash}"
-    pattern = re.compile(rf"(?<![0-9A-Za-z_]){re.escape(author_id)}(?![0-9A-Za-z_])")
+    pattern = re.compile(_whole(re.escape(author_id)))
     scrubbed = _scrub_json(raw, author_id, pattern, token) if raw_format == "json" else None
     return pattern.sub(token, raw) if scrubbed is None else scrubbed
 
@@ -82,16 +82,21 @@ def _scrub_bytes(raw: bytes, author_id: str, author_hash: str, raw_format: str) 
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
-        needle = re.escape(author_id.encode("utf-8"))
-        pattern = re.compile(rb"(?<![0-9A-Za-z_])" + needle + rb"(?![0-9A-Za-z_])")
+        pattern = re.compile(_whole(re.escape(author_id)).encode("utf-8"))
         return pattern.sub(f"author:{author_hash}".encode("ascii"), raw)
     return _scrub_text(text, author_id, author_hash, raw_format).encode("utf-8")
 
 
+def _whole(needle: str) -> str:
+    """A regex for ``needle`` (escaped) not inside a longer word. It starts with the needle itself, so the regex
+    engine jumps from one occurrence to the next, and checks the character before it with a lookbehind."""
+    return rf"{needle}(?<![0-9A-Za-z_]{needle})(?![0-9A-Za-z_])"
+
+
 def _scrub_json(text: str, author_id: str, pattern: re.Pattern[str], token: str) -> str | None:
     """Fast path: quote bare numeric ids, replace the rest as text, and keep the result if it still parses."""
-    bare = re.compile(rf"(?<=[:\[,])(\s*){re.escape(author_id)}(?=\s*[,}}\]])")
-    candidate = pattern.sub(token, bare.sub(rf'\1"{token}"', text))
+    bare = re.compile(rf"([:\[,])(\s*){re.escape(author_id)}(?=\s*[,}}\]])")
+    candidate = pattern.sub(token, bare.sub(rf'\1\2"{token}"', text))
     try:
         json.loads(candidate)
         return candidate

@@ -17,7 +17,7 @@ from scrapy.http import Headers, Request, Response
 from scrapy.responsetypes import responsetypes
 from scrapy.spiders import Spider
 
-from crawlers.fixtures import Fixture, Manifest, ManifestError, load_manifest
+from crawlers.fixtures import Fixture, Manifest, ManifestError, load_manifest, manifest_path
 
 logger = logging.getLogger(__name__)
 
@@ -43,11 +43,18 @@ class ReplayMiddleware:
     def spider_opened(self, spider: Spider) -> None:
         source = getattr(spider, "source", spider.name)
         try:
-            self.manifest = load_manifest(self.directory, source)
+            self.manifest = self._spiders_manifest(spider, source) or load_manifest(self.directory, source)
         except ManifestError as exc:
             logger.error("replay: %s", exc)
         else:
             logger.info("replay: %s round %d from %s", source, self.round_no, self.manifest.directory)
+
+    def _spiders_manifest(self, spider: Spider, source: str) -> Manifest | None:
+        """The manifest a ``SourceSpider`` already read from this directory (a large one takes a while to read)."""
+        manifest = getattr(spider, "replay_manifest", None)
+        if manifest is not None and manifest.directory == manifest_path(self.directory, source).parent:
+            return manifest
+        return None
 
     def process_request(self, request: Request) -> Response:
         fixture = self.manifest.lookup(request.method, request.url, self.round_no) if self.manifest else None

@@ -19,7 +19,7 @@ from scrapy.http import Response
 
 from config import Config, SourceConfig, load_config
 from crawlers.database import crawl_database
-from crawlers.fixtures import load_manifest
+from crawlers.fixtures import Manifest, load_manifest
 from crawlers.parsing.counts import parse_count
 from crawlers.parsing.dates import parse_date
 from storage import known_post_ids
@@ -49,6 +49,7 @@ class SourceSpider(scrapy.Spider):
     max_pages: int
     db_url: str | None
     replay_round: int | None
+    replay_manifest: Manifest | None
 
     def __init__(self, *args: Any, source: str | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -57,6 +58,7 @@ class SourceSpider(scrapy.Spider):
         self.local_stats = LocalStats()
         self.db_url = None
         self.replay_round = None
+        self.replay_manifest = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> "SourceSpider":
@@ -98,7 +100,7 @@ class SourceSpider(scrapy.Spider):
     def _replay_view(self, replay_dir: str | None, round_no: int) -> tuple[dict[str, Any] | None, datetime | None]:
         if not replay_dir:
             return None, None
-        manifest = load_manifest(replay_dir, self.source)
+        manifest = self.replay_manifest = load_manifest(replay_dir, self.source)
         self.replay_round = round_no
         return manifest.config_overlay(round_no), manifest.current(round_no).captured_at
 

@@ -52,6 +52,14 @@ def test_a_round_prefers_its_own_responses_then_falls_back_to_earlier_rounds(man
     assert manifest.current(3).number == 2  # a later round than recorded replays the newest one
 
 
+def test_two_recorded_urls_with_one_request_key_both_replay_the_later_recording(tmp_path: Path) -> None:
+    first, later = SEARCH + "&t=1", SEARCH + "&t=2"  # t is volatile: one request key
+    write_fixture_set(tmp_path, "weibo", {1: (CAPTURED_1, {}, [Page(first, "first"), Page(later, "later")])})
+    manifest = load_manifest(tmp_path, "weibo")
+
+    assert [manifest.lookup("GET", url, 1).file.read_bytes() for url in (first, later, SEARCH)] == [b"later"] * 3
+
+
 def test_the_round_config_overlays_the_recorded_keywords(manifest_dir: Path) -> None:
     manifest = load_manifest(manifest_dir, "weibo")
     assert manifest.config_overlay(2) == {"keywords": ["天宁 火灾"]}
@@ -99,3 +107,14 @@ def test_a_request_without_fixture_is_a_counted_error_naming_the_url(
 
     assert middleware.crawler.stats.get_value("yuqing/replay_missing") == 1
     assert "https://h.example/unrecorded?id=7" in caplog.text
+
+
+def test_the_middleware_replays_from_the_manifest_its_spider_already_read(manifest_dir: Path, crawler_for) -> None:
+    crawler = crawler_for({"YUQING_REPLAY_DIR": str(manifest_dir), "YUQING_REPLAY_ROUND": 1})
+    crawler.spider.source = "weibo"
+    crawler.spider.replay_manifest = load_manifest(manifest_dir, "weibo")
+    replay = ReplayMiddleware.from_crawler(crawler)
+    replay.spider_opened(crawler.spider)
+
+    assert replay.manifest is crawler.spider.replay_manifest
+    assert replay.process_request(Request(SEARCH)).json() == {"ok": 1, "v": 1}

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import inspect
+
 import pytest
 from crawl_support import sample_config
 from scrapy.exceptions import NotConfigured
 from scrapy.http import Request
+from scrapy.settings import Settings
+from scrapy.spiderloader import SpiderLoader
+from scrapy.utils.misc import is_generator_with_return_value
 
 from crawlers.middlewares.cookies import SourceCookieMiddleware
 from crawlers.settings import settings_for
@@ -31,6 +36,17 @@ def test_replay_drops_all_pacing_but_keeps_robots() -> None:
     settings = settings_for(config, config.sources["alpha"], replay=True)
     assert (settings["DOWNLOAD_DELAY"], settings["AUTOTHROTTLE_ENABLED"]) == (0, False)
     assert settings["ROBOTSTXT_OBEY"] is True
+    assert settings["WARN_ON_GENERATOR_RETURN_VALUE"] is False
+
+
+def test_no_spider_callback_is_a_generator_returning_a_value() -> None:
+    """Replay turns off Scrapy's run-time check of this (it re-reads each callback's source); this test makes it."""
+    loader = SpiderLoader.from_settings(Settings({"SPIDER_MODULES": ["crawlers.spiders"]}))
+    callbacks = {f"{name}.{attribute}": member for name in loader.list()
+                 for attribute, member in inspect.getmembers(loader.load(name), inspect.isfunction)
+                 if attribute.startswith("parse") or attribute.endswith("_failed")}
+    assert {"weibo.parse_search", "zhong5.parse_thread", "hualongxiang.parse_board"} <= set(callbacks)
+    assert [name for name, callback in callbacks.items() if is_generator_with_return_value(callback)] == []
 
 
 def test_the_cookie_never_enters_the_settings() -> None:
