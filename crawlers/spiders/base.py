@@ -59,6 +59,7 @@ class SourceSpider(scrapy.Spider):
         self.db_url = None
         self.replay_round = None
         self.replay_manifest = None
+        self._claimed: set[str] = set()
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> "SourceSpider":
@@ -135,6 +136,18 @@ class SourceSpider(scrapy.Spider):
         return str(post_id) in self.known_ids
 
     # -- source health ------------------------------------------------------------------------------------
+
+    async def start(self) -> Any:
+        """Scrapy's entry point: the spider's ``start_requests``, one by one."""
+        for request in self.start_requests():
+            yield request
+
+    def claim(self, post_id: str) -> bool:
+        """True the first time this crawl meets ``post_id`` (a post listed twice is fetched once)."""
+        if post_id in self._claimed:
+            return False
+        self._claimed.add(post_id)
+        return True
 
     def blocked_reason(self, response: Response) -> str | None:
         """Why ``response`` is a block/captcha/login wall rather than content (a short slug), else None."""

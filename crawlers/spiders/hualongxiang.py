@@ -41,14 +41,6 @@ class HualongxiangSpider(SourceSpider):
     name = "hualongxiang"
     allowed_domains = ["hualongxiang.com"]
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.claimed: set[str] = set()
-
-    async def start(self) -> Any:
-        for request in self.start_requests():
-            yield request
-
     def start_requests(self) -> Iterator[scrapy.Request]:
         for fid in self.boards:
             yield self.board_request(fid, 1)
@@ -128,8 +120,7 @@ class HualongxiangSpider(SourceSpider):
             if thread.replies is not None or thread.views is not None:
                 yield EngagementSighting(self.source, thread.tid, None, thread.replies, None, thread.views)
             return
-        if thread.tid not in self.claimed:
-            self.claimed.add(thread.tid)
+        if self.claim(thread.tid):
             yield scrapy.Request(thread_url(thread.tid), callback=self.parse_thread, cb_kwargs={"tid": thread.tid})
 
     # -- thread pages ------------------------------------------------------------------------------------

@@ -39,14 +39,6 @@ class ToutiaoSpider(SourceSpider):
     name = "toutiao"
     allowed_domains = ["toutiao.com"]
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.claimed: set[str] = set()
-
-    async def start(self) -> Any:
-        for request in self.start_requests():
-            yield request
-
     def start_requests(self) -> Iterator[scrapy.Request]:
         for keyword in self.keywords:
             yield self.search_request(keyword, 0)
@@ -134,9 +126,8 @@ class ToutiaoSpider(SourceSpider):
         if self.is_known(result.id):
             yield EngagementSighting(self.source, result.id, None, result.comments, result.likes, result.views)
             return
-        if result.id in self.claimed:
+        if not self.claim(result.id):
             return
-        self.claimed.add(result.id)
         if result.kind == "article":
             yield scrapy.Request(result.url, callback=self.parse_article,
                                  cb_kwargs={"result": result, "published": published})

@@ -49,10 +49,6 @@ class WeiboSpider(SourceSpider):
     allowed_domains = ["m.weibo.cn"]
     handle_httpstatus_list = [432]  # the blocked-page middleware must see it; never retried
 
-    async def start(self) -> Any:
-        for request in self.start_requests():
-            yield request
-
     def start_requests(self) -> Iterator[scrapy.Request]:
         for keyword in self.keywords:
             yield self.search_request(keyword, page=1, depth=1)
