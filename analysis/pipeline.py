@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from analysis.dedup import NearDuplicateIndex, signatures
 from analysis.events import Event, EventGrouper, EventPost
@@ -212,8 +212,3 @@ class Analyzer:
         result.level = state.risk.level
         result.risk_reason = state.risk.reason
         result.alert = result.relevance.alerting and LEVEL_RANK[result.level] >= self._min_rank
-
-
-def newest(records: Sequence[PostRecord]) -> datetime | None:
-    """The newest ``published_at`` in a batch (``analyze --input``'s default ``--now``)."""
-    return max((r.published_at for r in records), default=None)

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 import ahocorasick_rs
 
-from config.analysis import TopicRule
+from config.analysis import TopicRule, search_keywords
 from config.expressions import And, Near, Node, Not, Or, Term, parse_expression, terms_of
 
 Hits = dict[str, list[tuple[int, int]]]
@@ -87,11 +87,7 @@ class RuleSet:
         A word that only counts next to another (车 in "车 NEAR/8 撞") would fetch everything: left out,
         as are one-character words.
         """
-        words: set[str] = set()
-        for rule, tree in zip(self.rules, self._trees):
-            if rule.search:
-                words |= {word for word in sufficient_terms(tree) if len(word) > 1}
-        return sorted(words)
+        return search_keywords(self.rules)
 
 
 def _automaton(words: list[str]) -> ahocorasick_rs.AhoCorasick:
@@ -145,18 +141,6 @@ def _close_words(left: frozenset[str], right: frozenset[str], distance: int, hit
     found = right.intersection(hits)  # NEAR sides may be OR-groups of dozens of words: only the found ones
     pairs = [(a, b) for a in left.intersection(hits) for b in found if _spans_near(hits[a], hits[b], distance)]
     return {word for pair in pairs for word in pair}
-
-
-def sufficient_terms(node: Node) -> set[str]:
-    """Words each of which makes the expression true on its own (short of a NOT that excludes the post)."""
-    if isinstance(node, Term):
-        return {node.text}
-    if isinstance(node, Or):
-        return set().union(*(sufficient_terms(part) for part in node.parts))
-    if isinstance(node, And):
-        required = [part for part in node.parts if not isinstance(part, Not)]
-        return sufficient_terms(required[0]) if len(required) == 1 else set()
-    return set()
 
 
 def triggers(node: Node) -> frozenset[str] | None:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from pydantic import Field, field_validator, model_validator
 
-from config.expressions import ExpressionError, parse_expression
+from config.expressions import ExpressionError, parse_expression, sufficient_terms
 from config.sources import StrictModel
 
 
@@ -77,6 +77,19 @@ class RiskConfig(StrictModel):
         if unknown:
             raise ValueError(f"unknown risk weight(s): {', '.join(sorted(unknown))}")
         return self
+
+
+def search_keywords(rules: list[TopicRule]) -> list[str]:
+    """Words of the rules marked ``search`` that fire a rule on their own, for spiders' keyword searches.
+
+    A word that only counts next to another (车 in "车 NEAR/8 撞") would fetch everything: left out,
+    as are one-character words.
+    """
+    words: set[str] = set()
+    for rule in rules:
+        if rule.search:
+            words |= {word for word in sufficient_terms(parse_expression(rule.expression)) if len(word) > 1}
+    return sorted(words)
 
 
 class AnalysisConfig(StrictModel):

@@ -75,6 +75,18 @@ def positive_terms(node: Node) -> set[str]:
     return set().union(*(positive_terms(part) for part in node.parts))
 
 
+def sufficient_terms(node: Node) -> set[str]:
+    """Words each of which makes the expression true on its own (short of a NOT that excludes the post)."""
+    if isinstance(node, Term):
+        return {node.text}
+    if isinstance(node, Or):
+        return set().union(*(sufficient_terms(part) for part in node.parts))
+    if isinstance(node, And):
+        required = [part for part in node.parts if not isinstance(part, Not)]
+        return sufficient_terms(required[0]) if len(required) == 1 else set()
+    return set()
+
+
 def parse_expression(text: str) -> Node:
     """Parse a rule expression; raise :class:`ExpressionError` naming the position of the problem."""
     tokens = _tokenize(text)

@@ -18,6 +18,7 @@ from scrapy.crawler import Crawler
 from scrapy.http import Response
 
 from config import Config, SourceConfig, load_config
+from config.analysis import search_keywords
 from crawlers.database import crawl_database
 from crawlers.fixtures import Manifest, load_manifest
 from crawlers.parsing.counts import parse_count
@@ -94,6 +95,8 @@ class SourceSpider(scrapy.Spider):
         self.max_pages = self.source_config.max_pages or policy.max_pages
         overlay = overlay or {}
         self.keywords = list(overlay.get("keywords", self.source_config.keywords))
+        if config.analysis.generate_search_keywords and "keywords" not in overlay:
+            self.keywords += [word for word in search_keywords(config.analysis.topics) if word not in self.keywords]
         self.boards = [str(board) for board in overlay.get("boards", self.source_config.boards)]
         if self.source_config.allowed_domains:
             self.allowed_domains = list(self.source_config.allowed_domains)

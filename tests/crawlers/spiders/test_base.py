@@ -85,3 +85,21 @@ def test_from_crawler_takes_now_and_the_replay_rounds_config(tmp_path) -> None:
     assert live.now == datetime.fromisoformat("2026-12-01T08:00:00+08:00")  # naive: the configured zone
     assert (live.keywords, live.replay_round, live.db_url) == (["旧"], None, "sqlite:///x.db")
     assert (replayed.now, replayed.keywords, replayed.replay_round) == (NOW, ["录制时"], 1)
+
+
+def test_generated_search_keywords_extend_the_configured_ones_from_searchable_rules() -> None:
+    from datetime import datetime
+
+    from config import config_from_mapping
+
+    topics = [{"name": "火", "event_type": "fire", "expression": "(起火 OR 着火) AND NOT 游戏"},
+              {"name": "车", "event_type": "traffic", "expression": "车 NEAR/8 撞"}]
+    source = {"spider": "weibo", "keywords": ["天宁 火灾", "起火"]}
+    base = {"sources": {"weibo": source}, "analysis": {"topics": topics}}
+    now = datetime.fromisoformat("2026-11-20T10:00:00+08:00")
+    plain = SourceSpider.for_config(config_from_mapping(base), now, source="weibo", name="sample")
+    generated = SourceSpider.for_config(
+        config_from_mapping(base | {"analysis": {"topics": topics, "generate_search_keywords": True}}), now,
+        source="weibo", name="sample")
+    assert plain.keywords == ["天宁 火灾", "起火"]
+    assert generated.keywords == ["天宁 火灾", "起火", "着火"]
