@@ -39,3 +39,16 @@ def test_a_post_placed_elsewhere_keeps_its_own_place_and_never_alerts():
     assert batch.posts[1].event == batch.posts[0].event
     assert not any(post.alert or post.relevance.in_district for post in batch.posts)
     assert batch.posts[1].relevance.place == "武进区"
+
+
+def test_warming_builds_the_lazy_model_tables_and_changes_no_outcome():
+    config = load_config()
+    cold, warm = Analyzer(config), Analyzer(config)
+    warm.sentiment = type(cold.sentiment)(cold.sentiment.tables, cold.sentiment.version)  # its own lazy tables
+    warm.warm()
+    assert warm.sentiment._batch is not None  # the daemon's first batch after start-up does not build it
+    records = [record(1, "青龙街道一个工地脚手架塌了，有工人受伤被送医", 9),
+               record(2, "工地那边救护车来了两辆，希望工人没事", 9, 20)]
+    warmed, unwarmed = warm.analyze(records), cold.analyze(records)
+    assert [post.to_contract() for post in warmed.posts] == [post.to_contract() for post in unwarmed.posts]
+    assert warmed.events.keys() == unwarmed.events.keys() and len(warmed.events) == 1

@@ -46,6 +46,7 @@ class WarmPipeline:
         from analysis import Analyzer
 
         self._analyzer = Analyzer(self.config)
+        self._analyzer.warm()
         self._channels = build_channels(self.config)
 
     def after_crawl(self, now: datetime) -> dict[str, Any]:
