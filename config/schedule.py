@@ -45,5 +45,7 @@ class ScheduleConfig(StrictModel):
     heartbeat_seconds: float = Field(30, gt=0, description="how often the daemon records that it is alive")
     replay_interval_seconds: float = Field(5, gt=0, description="--replay: seconds between a source's rounds")
     max_workers: int = Field(8, ge=2, le=64, description="jobs running at the same time (crawls run in parallel)")
+    crawl_niceness: int = Field(10, ge=0, le=19, description="CPU niceness of the crawl subprocesses: analysis "
+                                "and alerts after a crawl go first, so a notification never waits on other crawls")
     lock_file: str | None = Field(None, description="default: yuqing-run.lock beside the SQLite file, else var/")
     retention: RetentionConfig = RetentionConfig()

@@ -37,9 +37,12 @@ def run_crawl_subprocess(
     sources: list[str], *, config_path: str | Path | None = None, db_url: str | None = None,
     now: datetime | str | None = None, replay_dir: str | Path | None = None, round_no: int | None = None,
     timeout_s: float | None = None, record_dir: str | Path | None = None, log_level: str = "INFO",
-    log_file: str | Path | None = None, spider_modules: tuple[str, ...] = (),
+    log_file: str | Path | None = None, spider_modules: tuple[str, ...] = (), niceness: int = 0,
 ) -> list[dict[str, Any]]:
-    """Crawl ``sources`` in a child process; one summary dict per source, in order (failed ones included)."""
+    """Crawl ``sources`` in a child process; one summary dict per source, in order (failed ones included).
+
+    ``niceness`` lowers the child's CPU priority (the daemon's latency-critical work keeps the CPU).
+    """
     command = [sys.executable, "-m", "crawlers.runner", "--log-level", log_level, *_options(
         config=config_path, now=now.isoformat() if isinstance(now, datetime) else now,
         replay=replay_dir, round=round_no, record=record_dir), *_repeat("--spider-module", spider_modules), *sources]
@@ -48,6 +51,7 @@ def run_crawl_subprocess(
         env["YUQING_DB_URL"] = db_url  # not on the command line, where `ps` would show a password in it
     with open(log_file, "ab") if log_file else contextlib.nullcontext() as stderr:  # None: the parent's stderr
         process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=stderr, env=env, start_new_session=True)
+        _lower_priority(process.pid, niceness)
         try:
             out, _ = process.communicate(timeout=timeout_s)
         except subprocess.TimeoutExpired:
@@ -56,6 +60,13 @@ def run_crawl_subprocess(
             out, _ = process.communicate()
             return _collect(sources, out, f"超时：{timeout_s:g} 秒后终止")
     return _collect(sources, out, f"爬取进程异常退出（返回码 {process.returncode}）")
+
+
+def _lower_priority(pid: int, niceness: int) -> None:
+    """Renice the child (set from here, not in the child: a ``preexec_fn`` is unsafe in a threaded daemon)."""
+    if niceness:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.setpriority(os.PRIO_PROCESS, pid, niceness)
 
 
 def _options(**values: Any) -> list[str]:

@@ -9,6 +9,8 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import subprocess
+import sys
 from datetime import datetime
 from pathlib import Path
 
@@ -16,7 +18,7 @@ import pytest
 from crawl_support import CAPTURED_1, CAPTURED_2, Page, write_config, write_fixture_set
 from sqlalchemy import select
 
-from crawlers.runner import SUMMARY_KEYS, failed_summary, main, run_crawl_subprocess
+from crawlers.runner import SUMMARY_KEYS, _lower_priority, failed_summary, main, run_crawl_subprocess
 from storage import Post, latest_crawl_runs, open_database
 
 HERE = Path(__file__).parent
@@ -193,3 +195,14 @@ def test_a_crawl_over_its_time_limit_is_killed_and_reported(sites) -> None:
     root, config, db_url = sites
     lines = run_crawl_subprocess(["alpha"], config_path=config, db_url=db_url, replay_dir=root, timeout_s=0.2)
     assert lines == [failed_summary("alpha", "超时：0.2 秒后终止")]
+
+
+def test_the_crawl_child_is_lowered_to_the_niceness_asked_for() -> None:
+    child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
+    try:
+        base = os.getpriority(os.PRIO_PROCESS, child.pid)
+        _lower_priority(child.pid, min(19, base + 7))
+        assert os.getpriority(os.PRIO_PROCESS, child.pid) == min(19, base + 7)
+    finally:
+        child.kill()
+        child.wait()

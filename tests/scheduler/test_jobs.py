@@ -67,6 +67,7 @@ def test_replay_hands_out_one_round_per_tick_on_the_capture_clock_then_stops(mak
     daemon.crawl("weibo")
     assert daemon.crawl("weibo") == {"replay": "done"}
     assert [(o["round_no"], o["now"], o["replay_dir"]) for o in asked] == [(1, None, tmp_path), (2, None, tmp_path)]
+    assert {o["niceness"] for o in asked} == {10}  # crawls yield the CPU to the analysis and alerts after them
     assert daemon.stop.is_set()
     second = daemon.pipeline.after_crawls[1]
     assert datetime(2026, 11, 21, 10, 0, tzinfo=SHANGHAI) <= second < datetime(2026, 11, 21, 10, 1, tzinfo=SHANGHAI)

@@ -77,7 +77,8 @@ class Daemon:
 
     def _crawl_options(self, source: str) -> dict[str, Any] | None:
         options: dict[str, Any] = {"config_path": self.config_file, "db_url": self.db.url.render_as_string(
-            hide_password=False), "timeout_s": self.config.crawl.crawl_timeout_minutes * 60}
+            hide_password=False), "timeout_s": self.config.crawl.crawl_timeout_minutes * 60,
+            "niceness": self.config.schedule.crawl_niceness}
         if self.replay is None:
             return options | {"now": self.clock.now()}
         round_ = self.replay.take(source)
