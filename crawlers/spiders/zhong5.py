@@ -81,7 +81,7 @@ class Zhong5Spider(SourceSpider):
             recent = recent or not entry.pinned
             if self.is_known(entry.post_id):
                 if entry.comments is not None or entry.views is not None:
-                    yield EngagementSighting("zhong5", entry.post_id, comments=entry.comments, views=entry.views)
+                    yield EngagementSighting(self.source, entry.post_id, comments=entry.comments, views=entry.views)
                 continue
             callback = self.parse_article if entry.post_id.startswith("a") else self.parse_thread
             yield scrapy.Request(entry.url, callback=callback)

@@ -59,6 +59,16 @@ def test_known_threads_get_sightings_with_round_two_counts_instead_of_a_fetch():
                    for item in output)
 
 
+def test_a_second_source_on_the_same_spider_records_sightings_under_its_own_name(tmp_path: Path):
+    grown = [p for p in _grown() if p["board"] == "2"]
+    config = load_config(_config(tmp_path / "yuqing.toml"))
+    authorised = Zhong5Spider.for_config(config, now=captured(2), source="zhong5_authorised",
+                                         known_ids={p["id"] for p in grown})
+    output = list(authorised.parse_board(respond(FORUM_2, 2), board="forum:2", page=1))
+    sightings = [item for item in output if isinstance(item, EngagementSighting)]
+    assert len(sightings) == len(grown) and {item.source for item in sightings} == {"zhong5_authorised"}
+
+
 def test_pagination_follows_the_next_link_only_while_posts_are_in_the_window():
     following = [r for r in board_output(FORUM_2, "forum:2", round_no=2) if r.url.endswith("forum-2-2.html")]
     assert len(following) == 1 and following[0].cb_kwargs == {"board": "forum:2", "page": 2}
