@@ -12,12 +12,24 @@ import codecs
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import urlencode
 
-from parsel import Selector, SelectorList
+from parsel import Selector
 from scrapy.http import TextResponse
 
 from crawlers.parsing.counts import parse_count
+from crawlers.parsing.html import (
+    css,
+    css_each,
+    css_first,
+    has_class,
+    outer_html,
+    root_of,
+    string,
+    xpath,
+    xpath_each,
+)
 from crawlers.parsing.text import html_to_text
 
 WWW = "https://www.hualongxiang.com"
@@ -36,6 +48,8 @@ _UID = re.compile(r"uid=(\d+)")
 _PAGE = re.compile(r"[?&]page=(\d+)")
 _QUOTED = re.compile(r"'((?:[^'\\]|\\.)*)'")
 _JS_ESCAPE = re.compile(r"\\(.)")
+_SLASHED = re.compile(r"(\d+)\s*/\s*(\d+)")
+_SPACES = re.compile(r"[\s\xa0\u3000]+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,7 +117,7 @@ def tid_from_href(href: str | None) -> str | None:
 
 
 def clean(text: str | None) -> str:
-    return re.sub(r"[\s\xa0\u3000]+", " ", text or "").strip()
+    return _SPACES.sub(" ", text or "").strip()
 
 
 def redecoded_as_gbk(response: TextResponse) -> TextResponse | None:
@@ -133,77 +147,87 @@ def is_security_verify(response: TextResponse) -> bool:
     return SECURITY_VERIFY_MARK in response.body and b"read_tpc" not in response.body
 
 
-def _has_next(selector: Selector, page: int) -> bool:
-    pager = selector.css("div.pages a, div.page a, div.pagination a, a.pages_next, a.next")
-    if any("下一页" in clean(link.xpath("string()").get()) for link in pager):
+def _has_next(root: Any, page: int) -> bool:
+    pager = css(root, "div.pages a, div.page a, div.pagination a, a.pages_next, a.next")
+    if any("下一页" in clean(string(link)) for link in pager):
         return True
-    numbers = [int(m.group(1)) for href in pager.xpath("@href").getall() if (m := _PAGE.search(href))]
+    numbers = [int(m.group(1)) for link in pager if (m := _PAGE.search(link.get("href", "")))]
     return max(numbers, default=0) > page
-
-
-def _selector(page: Selector | TextResponse) -> Selector:
-    return page.selector if isinstance(page, TextResponse) else page
 
 
 def parse_board_page(document: Selector | TextResponse, page: int) -> ListPage:
     """Rows of a PHPWind 8 ``thread.php`` board list: ``tr.tr3``, else any table row linking a thread."""
-    selector = _selector(document)
-    threads = _unique(_board_row(row) for row in selector.css("tr.tr3"))
+    root = root_of(document)
+    threads = _unique(_board_row(row) for row in root.iter("tr") if has_class(row, "tr3"))
     if not threads:
-        threads = _unique(_board_row(row) for row in selector.xpath("//tr[not(.//tr)]"))
-    return ListPage(threads, _has_next(selector, page))
+        threads = _unique(_board_row(row) for row in xpath(root, "//tr[not(.//tr)]"))
+    return ListPage(threads, _has_next(root, page))
 
 
-def _board_row(row: Selector) -> ListedThread | None:
-    links = [link for link in row.css("a") if tid_from_href(link.attrib.get("href"))]
-    if not links:
+def _board_row(row: Any) -> ListedThread | None:
+    """The row's thread: its subject link (else its longest thread link), author, day, counts and pin.
+
+    The row's links and cells are walked once (in document order, as CSS matches them) rather than
+    queried per field: a board page has dozens of rows.
+    """
+    links = list(row.iter("a"))
+    thread_links = [link for link in links if tid_from_href(link.get("href"))]
+    if not thread_links:
         return None
-    subject = row.css("a.subject_t, a[id^='a_ajax_']") or SelectorList(
-        sorted(links, key=lambda link: len(clean(link.xpath("string()").get())), reverse=True))
-    title = clean(subject[0].xpath("string()").get())
+    subject = next((link for link in links if _is_subject(link)), None)
+    if subject is None:
+        subject = max(thread_links, key=lambda link: len(clean(string(link))))
+    title = clean(string(subject))
     if not title:
         return None
-    author = row.css("td.author a::text").get() or row.css("a[href*='uid=']::text").get()
-    date_text = clean(row.css("td.author p").xpath("string()").get())
+    author = css_first(row, "td.author a::text") or css_first(row, "a[href*='uid=']::text")
+    cells = list(row.iter("td"))
+    author_cells = [cell for cell in cells if has_class(cell, "author")]
+    date_text = clean(string(next((p for cell in author_cells for p in cell.iterdescendants("p")), None)))
     if not _ANY_DATE.fullmatch(date_text):
-        date_text = _first(_ANY_DATE, clean(row.xpath("string()").get()))
-    replies, views = _replies_slash_views(row)
-    return ListedThread(tid_from_href(subject[0].attrib.get("href")) or "", title, clean(author) or None,
+        date_text = _first(_ANY_DATE, clean(string(row)))
+    replies, views = _replies_slash_views(next((cell for cell in cells if has_class(cell, "num")), None))
+    return ListedThread(tid_from_href(subject.get("href")) or "", title, clean(author) or None,
                         date_text, replies, views, _is_pinned(row))
 
 
-def _replies_slash_views(row: Selector) -> tuple[int | None, int | None]:
+def _is_subject(link: Any) -> bool:
+    """CSS ``a.subject_t, a[id^='a_ajax_']``: PHPWind's subject link."""
+    return has_class(link, "subject_t") or link.get("id", "").startswith("a_ajax_")
+
+
+def _replies_slash_views(cell: Any | None) -> tuple[int | None, int | None]:
     """``td.num`` shows "回复/人气" as ``<em>12</em>/345``."""
-    cell = clean(row.css("td.num").xpath("string()").get())
-    match = re.search(r"(\d+)\s*/\s*(\d+)", cell)
+    match = _SLASHED.search(clean(string(cell)))
     if match is None:
         return None, None
     return int(match.group(1)), int(match.group(2))
 
 
-def _is_pinned(row: Selector) -> bool:
-    icons = " ".join(row.css("img::attr(src), img::attr(alt)").getall())
-    return "headtopic" in icons or "置顶" in icons or "置顶" in "".join(row.css("span::text").getall())
+def _is_pinned(row: Any) -> bool:
+    """A ``headtopic`` / 置顶 icon (src or alt), or 置顶 in the row's ``span`` text."""
+    icons = (value for img in row.iter("img") for value in (img.get("src"), img.get("alt")) if value)
+    return any("headtopic" in icon or "置顶" in icon for icon in icons) or "置顶" in "".join(css(row, "span::text"))
 
 
 def parse_search_page(document: Selector | TextResponse, page: int) -> ListPage:
     """so.hualongxiang.com results: ``div.shopper-list-long ul li`` (FORMATS.md §3, 2019 selectors)."""
-    selector = _selector(document)
-    items = selector.css("div.shopper-list-long ul li") or selector.xpath("//li[div[contains(@class,'title')]//a]")
+    root = root_of(document)
+    items = css(root, "div.shopper-list-long ul li") or xpath(root, "//li[div[contains(@class,'title')]//a]")
     threads = _unique(_search_item(item) for item in items)
-    return ListPage(threads, _has_next(selector, page), _search_total(selector))
+    return ListPage(threads, _has_next(root, page), _search_total(root))
 
 
-def _search_item(item: Selector) -> ListedThread | None:
-    links = [link for link in item.css("div.title a, a") if tid_from_href(link.attrib.get("href"))]
-    if not links:
+def _search_item(item: Any) -> ListedThread | None:
+    """The item's first thread link, its title (the ``onclick`` one, else the link text), author, date, counts."""
+    link = next((link for link in item.iter("a") if tid_from_href(link.get("href"))), None)
+    if link is None:
         return None
-    link = links[0]
-    title = _onclick_title(link.attrib.get("onclick")) or clean(link.xpath("string()").get())
-    info = item.css("div.time")
-    author = clean(info.css("a").xpath("string()").get()) or None
-    counts = clean(info.xpath("string()").get()) or clean(item.xpath("string()").get())
-    return ListedThread(tid_from_href(link.attrib.get("href")) or "", title, author, _search_date(info),
+    title = _onclick_title(link.get("onclick")) or clean(string(link))
+    info = [block for block in item.iter("div") if has_class(block, "time")]
+    author = clean(string(next((name for block in info for name in block.iter("a")), None))) or None
+    counts = clean(string(_first_node(info))) or clean(string(item))
+    return ListedThread(tid_from_href(link.get("href")) or "", title, author, _search_date(info),
                         _labelled_count("回复", counts), _labelled_count("查看|浏览|人气", counts))
 
 
@@ -215,9 +239,9 @@ def _onclick_title(onclick: str | None) -> str:
     return clean(_JS_ESCAPE.sub(r"\1", arguments[-1]))
 
 
-def _search_date(info: SelectorList) -> str | None:
+def _search_date(info: list[Any]) -> str | None:
     """The 2nd ``span`` of ``div.time``, or failing that any span that reads as a date."""
-    spans = [clean(span.xpath("string()").get()) for span in info.css("span")]
+    spans = [clean(string(span)) for block in info for span in block.iter("span")]
     ordered = spans[1:2] + spans
     return next((text for text in ordered if _RELATIVE.fullmatch(text) or _ANY_DATE.fullmatch(text)), None)
 
@@ -227,9 +251,9 @@ def _labelled_count(label: str, text: str) -> int | None:
     return int(match.group(1)) if match else None
 
 
-def _search_total(selector: Selector) -> int | None:
+def _search_total(root: Any) -> int | None:
     """The hit count: the first comma-separated part of ``div.wapper p`` holds it."""
-    summary = clean(selector.css("div.wapper > p").xpath("string()").get())
+    summary = clean(string(css_first(root, "div.wapper > p")))
     match = re.search(r"\d+", re.split(r"[,，]", summary)[0]) if summary else None
     return int(match.group()) if match else None
 
@@ -247,66 +271,93 @@ def _first(pattern: re.Pattern[str], text: str) -> str | None:
     return match.group() if match else None
 
 
+def _first_node(nodes: list[Any]) -> Any | None:
+    return nodes[0] if nodes else None
+
+
 def parse_thread_page(page: Selector | TextResponse) -> ThreadPage:
     """The 楼主 floor of a ``read.php`` page: body ``div#read_tpc``, time after ``发表于：``, ``ul.data`` counts."""
-    selector = _selector(page)
-    body = selector.css("div#read_tpc")
-    if not body:
+    root = root_of(page)
+    bodies = css(root, "div#read_tpc")
+    if not bodies:
         raise ThreadParseError("no div#read_tpc (topic body)")
-    floor = body.xpath("ancestor::table[contains(concat(' ', @class, ' '), ' floot ')][1]")
-    title = _thread_title(selector)
-    views, replies = _views_replies(selector)
-    author, author_id = _floor_author(floor)
-    heading = selector.css("h1#subject_tpc, h1.read_h1, .title_name h2").get()
-    parts = [heading or "", selector.css("ul.data").get() or "", floor.get() or body.get() or ""]
+    floors = xpath_each(bodies, "ancestor::table[contains(concat(' ', @class, ' '), ' floot ')][1]")
+    title = _thread_title(root)
+    views, replies = _views_replies(root)
+    author, author_id = _floor_author(floors)
+    heading = _heading(root)
+    data = css_first(root, "ul.data")
+    body = outer_html(bodies[0])
+    floor = outer_html(floors[0]) if floors else ""
+    parts = [outer_html(heading) if heading is not None else "", outer_html(data) if data is not None else "",
+             floor or body]
     return ThreadPage(
         title=title,
-        text=html_to_text(body.get()) or title,
+        text=html_to_text(body) or title,
         author=author,
         author_id=author_id,
-        published_text=_published_text(selector, floor.get() or selector.get()),
+        published_text=_published_text(root, floor or outer_html(root)),
         views=views,
         replies=replies,
         raw="\n".join(part for part in parts if part),
     )
 
 
-def _published_text(selector: Selector, scope: str) -> str:
+def _heading(root: Any) -> Any | None:
+    """The first ``h1#subject_tpc, h1.read_h1, .title_name h2`` (one walk over the headings, not a
+    ``.title_name`` test on every element)."""
+    for element in root.iter("h1", "h2"):
+        if element.tag == "h1" and (element.get("id") == "subject_tpc" or has_class(element, "read_h1")):
+            return element
+        if element.tag == "h2" and _inside(element, "title_name", root):
+            return element
+    return None
+
+
+def _inside(element: Any, name: str, root: Any) -> bool:
+    """Whether an ancestor of ``element``, up to ``root`` itself, has class ``name``."""
+    while element is not root and (element := element.getparent()) is not None:
+        if has_class(element, name):
+            return True
+    return False
+
+
+def _published_text(root: Any, scope: str) -> str:
     """``发表于：YYYY-MM-DD HH:MM[:SS]`` in the topic floor (the page when there is none), else a date just
     after 发表于 there, else the 2018 template's ``.cont_hd p/@title``. Reply floors are never read."""
     match = _POSTED.search(scope) or _NEAR_POSTED.search(scope)
     if match:
         return match.group(1)
-    titled = clean(selector.css(".cont_hd p::attr(title)").get())
+    titled = clean(css_first(root, ".cont_hd p::attr(title)"))
     if _ANY_DATE.fullmatch(titled):
         return titled
     raise ThreadParseError("no publish time (发表于) on the thread page")
 
 
-def _thread_title(selector: Selector) -> str:
+def _thread_title(root: Any) -> str:
     """The subject heading (2019, then 2018 template); else ``<title>`` up to " - "; else any ``h1``."""
-    for css in ("h1#subject_tpc", "h1.read_h1", ".title_name h2 a"):
-        title = clean(selector.css(css).xpath("string()").get())
+    for query in ("h1#subject_tpc", "h1.read_h1", ".title_name h2 a"):
+        title = clean(string(css_first(root, query)))
         if title:
             return title
-    title = clean(re.split(r"\s+-\s+", selector.css("title::text").get() or "")[0])
-    return title or clean(selector.css("h1").xpath("string()").get())
+    title = clean(re.split(r"\s+-\s+", css_first(root, "title::text") or "")[0])
+    return title or clean(string(css_first(root, "h1")))
 
 
-def _views_replies(selector: Selector) -> tuple[int | None, int | None]:
+def _views_replies(root: Any) -> tuple[int | None, int | None]:
     """``ul.data li`` spans: 查看 (views) then 回复 (replies); else the labels in the page text."""
-    spans = selector.css("ul.data li span").xpath("string()").getall()
+    spans = [string(span) for span in css(root, "ul.data li span")]
     if len(spans) >= 2:
         return parse_count(clean(spans[0])), parse_count(clean(spans[1]))
-    text = clean(selector.xpath("string(//body)").get())
+    text = clean(string(_first_node(xpath(root, "//body"))))
     return _labelled_count("查看", text), _labelled_count("回复", text)
 
 
-def _floor_author(floor: SelectorList) -> tuple[str | None, str | None]:
+def _floor_author(floors: list[Any]) -> tuple[str | None, str | None]:
     """Name from the floor's user column (``td[1]/div/div[1]/span[3]``), uid from the message link."""
-    name = clean(floor.xpath("./tr[1]/td[1]/div/div[1]/span[3]").xpath("string()").get())
+    name = clean(string(_first_node(xpath_each(floors, "./tr[1]/td[1]/div/div[1]/span[3]"))))
     if not name:
-        name = clean(floor.css("a[href*='u.php?uid=']").xpath("string()").get())
-    onclick = floor.css("div.fr.gc6 a::attr(onclick)").get() or ""
-    uid = _UID.search(onclick) or _UID.search(" ".join(floor.css("a[href*='uid=']::attr(href)").getall()))
+        name = clean(string(_first_node(css_each(floors, "a[href*='u.php?uid=']"))))
+    onclick = _first_node(css_each(floors, "div.fr.gc6 a::attr(onclick)")) or ""
+    uid = _UID.search(onclick) or _UID.search(" ".join(css_each(floors, "a[href*='uid=']::attr(href)")))
     return name or None, uid.group(1) if uid else None

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import parse_qs, quote_plus, urlparse
 
 from parsel import Selector
 from scrapy.http import TextResponse
 
 from crawlers.parsing.counts import parse_count
+from crawlers.parsing.html import css, css_each, css_first, has_class, outer_html, root_of, string, xpath
 
 BASE_URL = "http://www.zhong5.cn/"
 SEARCH_URL = BASE_URL + "search.php?mod=forum"
@@ -26,6 +28,9 @@ _TID = re.compile(r"thread-(\d+)-|[?&]tid=(\d+)")
 _AID = re.compile(r"article-(\d+)-|[?&]aid=(\d+)")
 _REPLIES_VIEWS = re.compile(r"(\d+)\s*个回复\s*-\s*(\d+)\s*次查看")
 _POSTED_ON = re.compile(r"^\s*发表于\s*")
+_SPACES = re.compile(r"[\s\xa0]+")
+# CSS '#postlist > div[id^="post_"]', tested on the divs instead of every element's id (same nodes, faster)
+_FIRST_POST = "descendant::div[starts-with(@id, 'post_')][parent::*[@id = 'postlist']]"
 
 Page = Selector | TextResponse
 
@@ -79,7 +84,7 @@ def article_url(aid: str) -> str:
 
 def clean(text: str | None) -> str:
     """Text with ``&nbsp;`` runs and surrounding whitespace normalised."""
-    return re.sub(r"[\s\xa0]+", " ", text or "").strip()
+    return _SPACES.sub(" ", text or "").strip()
 
 
 def best_date_text(title: str | None, shown: str) -> str:
@@ -97,11 +102,11 @@ def best_date_text(title: str | None, shown: str) -> str:
     return f"{title} 23:59"
 
 
-def _date_of(node: Selector) -> str:
-    span = node.css("span[title]")
-    if span:
-        return best_date_text(span[0].attrib.get("title"), "".join(span[0].css("::text").getall()))
-    return clean("".join(node.css("::text").getall()))
+def _date_of(node: Any) -> str:
+    span = css_first(node, "span[title]")
+    if span is not None:
+        return best_date_text(span.get("title"), "".join(css(span, "::text")))
+    return clean("".join(css(node, "::text")))
 
 
 def _id_from(href: str, pattern: re.Pattern[str]) -> str | None:
@@ -120,72 +125,94 @@ def uid_from(href: str | None) -> str | None:
 def parse_portal_list(page: Page) -> list[ListEntry]:
     """Items of ``portal.php?mod=list&catid=…`` (``div.bm_c.xld > dl.bbda``); the list shows no counts."""
     entries = []
-    for item in page.css("div.bm_c.xld > dl.bbda"):
-        link = item.css("dt.xs2 > a.xi2, dt.xs2 > a")
-        aid = _id_from(link.attrib.get("href", ""), _AID)
-        dateline = item.css("dd > span.xg1")
-        if aid is None or not dateline:
+    for item in css(root_of(page), "div.bm_c.xld > dl.bbda"):
+        link = css_first(item, "dt.xs2 > a.xi2, dt.xs2 > a")
+        aid = _id_from(_href(link), _AID)
+        dateline = css_first(item, "dd > span.xg1")
+        if aid is None or dateline is None:
             continue
-        title = clean("".join(link[0].css("::text").getall()))
-        entries.append(ListEntry(f"a{aid}", article_url(aid), title, _date_of(dateline[0])))
+        title = clean("".join(css(link, "::text")))
+        entries.append(ListEntry(f"a{aid}", article_url(aid), title, _date_of(dateline)))
     return entries
 
 
 def parse_forum_list(page: Page) -> list[ListEntry]:
     """Thread rows of ``forum-{fid}-{page}.html``: normal and pinned rows, never the separator."""
     entries = []
-    for row in page.css('tbody[id^="normalthread_"], tbody[id^="stickthread_"]'):
-        link = row.css("th a.s.xst")
-        tid = _id_from(link.attrib.get("href", ""), _TID) or row.attrib["id"].partition("_")[2]
-        posted = row.css("td.by")[:1].css("em")
-        if not link or not tid.isdigit() or not posted:
-            continue
-        num = row.css("td.num")
-        entries.append(ListEntry(
-            f"t{tid}", thread_url(tid), clean("".join(link[0].css("::text").getall())), _date_of(posted[0]),
-            comments=parse_count(num.css("a.xi2::text").get()), views=parse_count(num.css("em::text").get()),
-            pinned=row.attrib["id"].startswith("stickthread_"),
-        ))
+    for row in css(root_of(page), 'tbody[id^="normalthread_"], tbody[id^="stickthread_"]'):
+        entry = _forum_row(row)
+        if entry is not None:
+            entries.append(entry)
     return entries
+
+
+def _forum_row(row: Any) -> ListEntry | None:
+    """One ``tbody`` row: ``th a.s.xst`` link, the ``em`` of the first ``td.by``, ``td.num`` counts.
+
+    The row's cells are walked in document order (as CSS matches them) rather than queried one by one.
+    """
+    link = next((link for cell in row.iter("th") for link in cell.iterdescendants("a")
+                 if has_class(link, "s") and has_class(link, "xst")), None)
+    tid = _id_from(_href(link), _TID) or row.get("id").partition("_")[2]
+    cells = list(row.iter("td"))
+    by = next((cell for cell in cells if has_class(cell, "by")), None)
+    posted = next(by.iter("em"), None) if by is not None else None
+    if link is None or not tid.isdigit() or posted is None:
+        return None
+    num = [cell for cell in cells if has_class(cell, "num")]
+    return ListEntry(
+        f"t{tid}", thread_url(tid), clean("".join(css(link, "::text"))), _date_of(posted),
+        comments=parse_count(_first(css_each(num, "a.xi2::text"))),
+        views=parse_count(_first(css_each(num, "em::text"))),
+        pinned=row.get("id").startswith("stickthread_"),
+    )
 
 
 def parse_search_results(page: Page) -> list[ListEntry]:
     """Threads of a forum search result page (``div#threadlist.slst > ul > li.pbw``), highlight markup stripped."""
     entries = []
-    for item in page.css("div#threadlist.slst > ul > li.pbw"):
-        link = item.css("h3.xs3 > a")
-        tid = _id_from(link.attrib.get("href", ""), _TID) or item.attrib.get("id", "")
-        paragraphs = item.css("p")
-        if not link or not tid.isdigit() or len(paragraphs) < 2:
+    for item in css(root_of(page), "div#threadlist.slst > ul > li.pbw"):
+        link = css_first(item, "h3.xs3 > a")
+        tid = _id_from(_href(link), _TID) or item.get("id", "")
+        paragraphs = css(item, "p")
+        if link is None or not tid.isdigit() or len(paragraphs) < 2:
             continue
-        stats = _REPLIES_VIEWS.search("".join(item.css("p.xg1 ::text").getall()))
-        date = clean(paragraphs[-1].css("span::text").get())
+        stats = _REPLIES_VIEWS.search("".join(css(item, "p.xg1 ::text")))
+        date = clean(css_first(paragraphs[-1], "span::text"))
         entries.append(ListEntry(
-            f"t{tid}", thread_url(tid), clean("".join(link[0].css("::text").getall())), date,
+            f"t{tid}", thread_url(tid), clean("".join(css(link, "::text"))), date,
             comments=int(stats[1]) if stats else None, views=int(stats[2]) if stats else None,
         ))
     return entries
 
 
+def _href(link: Any | None) -> str:
+    return link.get("href", "") if link is not None else ""
+
+
+def _first(matches: list[Any]) -> Any | None:
+    return matches[0] if matches else None
+
+
 def shows_no_results(page: Page) -> bool:
     """True for Discuz's own "nothing found / empty board" notice (``p.emp``), as opposed to a changed layout."""
-    return bool(page.css("p.emp"))
+    return css_first(root_of(page), "p.emp") is not None
 
 
 def next_page_url(page: Page) -> str | None:
     """The "下一页" link of Discuz paging (``div.pg a.nxt``), absolute, or None on the last page."""
-    href = page.css("div.pg a.nxt::attr(href)").get()
+    href = css_first(root_of(page), "div.pg a.nxt::attr(href)")
     return BASE_URL + href.lstrip("/") if href and not href.startswith("http") else href
 
 
 def search_formhash(page: Page) -> str | None:
     """The ``formhash`` hidden input of the forum search form."""
-    return page.css('form.searchform input[name="formhash"]::attr(value)').get()
+    return css_first(root_of(page), 'form.searchform input[name="formhash"]::attr(value)')
 
 
 def message_text(page: Page) -> str:
     """The text of a Discuz ``showmessage`` page (``div#messagetext``), "" for any other page."""
-    return clean(" ".join(page.css("div#messagetext ::text").getall()))
+    return clean(" ".join(css(root_of(page), "div#messagetext ::text")))
 
 
 def blocked_reason_of(message: str) -> str | None:
@@ -200,46 +227,55 @@ def blocked_reason_of(message: str) -> str | None:
 def parse_article(page: Page, url: str) -> Detail | None:
     """A portal article page (``article-{aid}-1.html``); None when the page is no article."""
     aid = _id_from(url, _AID)
-    title = clean("".join(page.css("h1.ph ::text").getall()))
-    body = page.css("div.d td#article_content")
-    meta = (page.css("div.h p.xg1") or page.css("p.xg1"))[:1]
-    if aid is None or not title or not body or not meta:
+    if aid is None:
         return None
-    publisher = meta.xpath('.//a[contains(@href, "uid")]')
-    container = page.css("div.bm.vw") or body
+    root = root_of(page)
+    title = clean("".join(css(root, "h1.ph ::text")))
+    body = css_first(root, "div.d td#article_content")
+    meta = css_first(root, "div.h p.xg1")
+    if meta is None:
+        meta = css_first(root, "p.xg1")
+    if not title or body is None or meta is None:
+        return None
+    publisher = _first(xpath(meta, './/a[contains(@href, "uid")]'))
+    container = css_first(root, "div.bm.vw")
     return Detail(
         post_id=f"a{aid}", url=article_url(aid), title=title,
-        date_text=clean(meta.xpath("text()").get()), author=clean(publisher.xpath("string()").get()) or None,
-        author_uid=uid_from(publisher.attrib.get("href")), body_html=body[0].get(),
-        comments=parse_count(meta.css("em#_commentnum::text").get() or _after(meta, "评论")),
-        views=parse_count(meta.css("em#_viewnum::text").get()), raw=container[0].get(),
-        more_pages=bool(page.css("div.ptw.pbw a")),
+        date_text=clean(_first(xpath(meta, "text()"))), author=clean(string(publisher)) or None,
+        author_uid=uid_from(_href(publisher)), body_html=outer_html(body),
+        comments=parse_count(css_first(meta, "em#_commentnum::text") or _after(meta, "评论")),
+        views=parse_count(css_first(meta, "em#_viewnum::text")),
+        raw=outer_html(container if container is not None else body),
+        more_pages=css_first(root, "div.ptw.pbw a") is not None,
     )
 
 
-def _after(meta: Selector, label: str) -> str | None:
+def _after(meta: Any, label: str) -> str | None:
     """The plain value after ``label:`` in the meta line (Discuz prints a bare 0 when comments are closed)."""
-    match = re.search(rf"{label}[:：]\s*(\d+)", clean(meta.xpath("string()").get()))
+    match = re.search(rf"{label}[:：]\s*(\d+)", clean(string(meta)))
     return match[1] if match else None
 
 
 def parse_thread(page: Page, url: str) -> Detail | None:
     """The first post of a thread page (``thread-{tid}-1-1.html``); later posts are replies, not posts."""
     tid = _id_from(url, _TID)
-    first = page.css('#postlist > div[id^="post_"]')[:1]
-    subject = page.css("#thread_subject")
-    if tid is None or not first or not subject:
+    if tid is None:
         return None
-    body = first.css('td.t_f[id^="postmessage_"]')
-    posted = first.css('em[id^="authorposton"]')
-    author = first.css("div.authi a.xw1")
-    if not body or not posted:
+    root = root_of(page)
+    first = _first(xpath(root, _FIRST_POST))
+    subjects = css(root, "#thread_subject")
+    if first is None or not subjects:
         return None
-    stats = page.css("div.hm.ptn span.xi1::text").getall()
+    body = css_first(first, 'td.t_f[id^="postmessage_"]')
+    posted = css_first(first, 'em[id^="authorposton"]')
+    author = css_first(first, "div.authi a.xw1")
+    if body is None or posted is None:
+        return None
+    stats = css(root, "div.hm.ptn span.xi1::text")
     return Detail(
-        post_id=f"t{tid}", url=thread_url(tid), title=clean("".join(subject.css("::text").getall())),
-        date_text=_POSTED_ON.sub("", _date_of(posted[0])), author=clean(author.xpath("string()").get()) or None,
-        author_uid=uid_from(author.attrib.get("href")), body_html=body[0].get(),
+        post_id=f"t{tid}", url=thread_url(tid), title=clean("".join(css_each(subjects, "::text"))),
+        date_text=_POSTED_ON.sub("", _date_of(posted)), author=clean(string(author)) or None,
+        author_uid=uid_from(_href(author)), body_html=outer_html(body),
         views=parse_count(stats[0]) if stats else None, comments=parse_count(stats[1]) if len(stats) > 1 else None,
-        raw=subject[0].get() + "\n" + first[0].get(),
+        raw=outer_html(subjects[0]) + "\n" + outer_html(first),
     )
