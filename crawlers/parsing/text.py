@@ -1,4 +1,11 @@
-"""Turn an HTML fragment into plain text: tags removed, paragraph breaks as newlines, emoji as their names."""
+"""Turn an HTML fragment into plain text: tags removed, paragraph breaks as newlines, emoji as their names.
+
+Plain text (no tag but ``<em>`` highlights, no entity) needs no parser. Other markup is parsed once, and
+only its ``<br>``, ``<img>`` and block elements are touched: a marker character stands for their line
+breaks until the whole text is assembled. Characters no text can hold (C0 controls, lone surrogates,
+non-characters, also as numeric references) are dropped first: lxml refuses them, and a post must not
+be lost for one stray byte.
+"""
 
 from __future__ import annotations
 
@@ -12,41 +19,66 @@ _BLOCKS = frozenset(
 _DROPPED = ("script", "style", "noscript", "template")
 _RUNS = re.compile(r"[ \t\r\n\f\v\xa0]+")
 _EMOJI_ALT = re.compile(r"^\[[^\[\]]{1,12}\]$")
+_BREAK = "\ue000"  # a line break while the text is assembled (a private-use character, dropped from inputs)
+_UNHOLDABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ue000\ufffe\uffff]")
+_NUMERIC_REFERENCE = re.compile(r"&#(?:[xX]([0-9a-fA-F]+)|([0-9]+));?")
+_HIGHLIGHTS = re.compile(r"</?em>")  # search highlights: inline, no line break in them
+_FULL_DOCUMENT = re.compile(r"^\s*<(?:html|!doctype)", re.I)
+_PARSER = etree.HTMLParser()  # lxml.html's parser settings, with plain lxml elements
 
 
 def html_to_text(html: str | None) -> str:
     """Plain text of ``html``: entities decoded, scripts and styles dropped, one ``\\n`` between blocks."""
     if not html or not html.strip():
         return ""
+    html = _holdable(html)
+    plain = _HIGHLIGHTS.sub("", html) if "<em>" in html else html
+    if "<" not in plain and "&" not in plain:
+        return _RUNS.sub(" ", plain).strip()
     try:
-        root = lxml_html.fragment_fromstring(html, create_parent="div")
+        root = _fragment(html)
     except (etree.ParserError, ValueError):
         return _tidy(html)
-    _drop_noise(root)
-    for element in root.iter():
-        _mark(element)
+    return _marked_text(root)
+
+
+def _holdable(html: str) -> str:
+    """``html`` without the characters lxml refuses, written out or as numeric character references."""
+    html = _UNHOLDABLE.sub("", html)
+    return _NUMERIC_REFERENCE.sub(_holdable_reference, html) if "&#" in html else html
+
+
+def _holdable_reference(match: re.Match[str]) -> str:
+    hexadecimal, decimal = match.groups()
+    code = int(hexadecimal, 16) if hexadecimal else int(decimal)
+    return match.group() if code <= 0x10FFFF and not _UNHOLDABLE.match(chr(code)) else ""
+
+
+def _fragment(html: str) -> etree._Element:
+    """The ``<body>`` holding the parsed fragment; lxml.html's fragment div (or its error) for the unusual."""
+    if not _FULL_DOCUMENT.match(html):
+        bodies = etree.fromstring(f"<html><body>{html}</body></html>", _PARSER).findall("body")
+        if len(bodies) == 1:
+            return bodies[0]
+    return lxml_html.fragment_fromstring(html, create_parent="div")
+
+
+def _marked_text(root: etree._Element) -> str:
+    """The text of ``root`` with its HTML whitespace collapsed and a line break around each block and ``<br>``."""
+    etree.strip_elements(root, etree.Comment, *_DROPPED, with_tail=False)
+    for element in root.iter():  # a loop over every element beats lxml's filter on twenty tag names
+        tag = element.tag
+        if tag in _BLOCKS:
+            element.text = _BREAK + (element.text or "")
+            element.tail = _BREAK + (element.tail or "")
+        elif tag == "br":
+            element.tail = _BREAK + (element.tail or "")
+        elif tag == "img":
+            alt = element.get("alt", "")
+            if _EMOJI_ALT.match(alt):
+                element.tail = alt.replace("\n", _BREAK) + (element.tail or "")
     text = etree.tostring(root, method="text", encoding="unicode", with_tail=False)
-    return _tidy(text)
-
-
-def _drop_noise(root: lxml_html.HtmlElement) -> None:
-    for element in list(root.iter(etree.Comment, *_DROPPED)):
-        if element.getparent() is not None:
-            element.drop_tree()
-
-
-def _mark(element: lxml_html.HtmlElement) -> None:
-    """Collapse HTML whitespace, then mark line breaks with real newlines."""
-    element.text = _RUNS.sub(" ", element.text) if element.text else element.text
-    element.tail = _RUNS.sub(" ", element.tail) if element.tail else element.tail
-    tag = element.tag if isinstance(element.tag, str) else ""
-    if tag == "br":
-        element.tail = "\n" + (element.tail or "")
-    elif tag == "img" and _EMOJI_ALT.match(element.get("alt", "")):
-        element.tail = element.get("alt") + (element.tail or "")
-    elif tag in _BLOCKS:
-        element.text = "\n" + (element.text or "")
-        element.tail = "\n" + (element.tail or "")
+    return _tidy(text.replace("\n", " ").replace(_BREAK, "\n"))
 
 
 def _tidy(text: str) -> str:

@@ -9,9 +9,11 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qs, quote, urlencode, urlsplit
 
+from lxml import etree
 from parsel import Selector
 
 from crawlers.parsing.counts import parse_count
+from crawlers.parsing.html import css, css_each, xpath, xpath_each
 from crawlers.parsing.text import html_to_text
 
 SEARCH_URL = "https://so.toutiao.com/search"
@@ -33,6 +35,8 @@ _SEARCH_ID = re.compile(r'"searchId"\s*:\s*"([^"]+)"')
 _URL_ID = re.compile(r"/(?:article/|group/|w/|a|i)(\d{15,20})(?:/|$)")
 _USER_TOKEN = re.compile(r"/c/user/token/([^/?#]+)")
 _JSON_CARD = re.compile(r"<script\b[^>]*application/json[^>]*>\s*\{\s*\"data\"")
+_META_DATE = re.compile(r"\d{4}-\d{1,2}-\d{1,2}")
+_NORMALIZED = etree.XPath("normalize-space(string(.))", smart_strings=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,8 +102,20 @@ def article_url(group_id: str) -> str:
 
 def card_payloads(html: str) -> list[str]:
     """The JSON texts of the druid card scripts, in page order (never the emotion-CSS markup)."""
-    selector = Selector(text=html)
-    return [text for text in selector.xpath("//script[@data-druid-card-data-id]/text()").getall() if text.strip()]
+    root, _ = _tree(html, "xpath")
+    return [text for text in xpath(root, "//script[@data-druid-card-data-id]/text()") if text.strip()]
+
+
+def _tree(html: str, query_kind: str) -> tuple[Any, str]:
+    """The tree parsel builds of ``html``, and how its nodes serialise ("html", or "xml" for an XML document).
+
+    A text that is a JSON object or array makes a JSON selector, on which parsel refuses ``query_kind``
+    ("css" or "xpath") queries with a ``ValueError``: so do we.
+    """
+    page = Selector(text=html)
+    if page.type == "json":
+        raise ValueError(f"Cannot use {query_kind} on a Selector of type 'json'")
+    return page.root, "xml" if page.type == "xml" else "html"
 
 
 def load_card(payload: str) -> dict[str, Any] | None:
@@ -202,6 +218,8 @@ def parse_feed(document: Any) -> list[SearchResult]:
 
 
 def _path(data: dict[str, Any], path: str) -> Any:
+    if "." not in path:
+        return data.get(path) if isinstance(data, dict) else None
     value: Any = data
     for key in path.split("."):
         if not isinstance(value, dict):
@@ -315,29 +333,35 @@ def _count(data: dict[str, Any], *keys: str) -> int | None:
 
 def parse_article(html: str) -> Article | None:
     """An article page (``div.article-content``) or 微头条 page (``.wtt-meta``); ``None`` for anything else."""
-    selector = Selector(text=html)
-    container = selector.css("div.article-content")
-    meta = container.css("div.article-meta")
+    root, method = _tree(html, "css")
+    container = css(root, "div.article-content")
+    meta = css_each(container, "div.article-meta")
     if not container:
-        meta = selector.css(".wtt-meta")
-        container = selector.css(".wtt-content, .weitoutiao-content") or meta.xpath("..")
+        meta = css(root, ".wtt-meta")
+        container = css(root, ".wtt-content, .weitoutiao-content") or xpath_each(meta, "..")
     if not container:
         return None
-    body = (container.css("article.syl-article-base") or container.css("article.tt-article-content")
-            or container.css("article") or container.css(".wtt-content-text, .weitoutiao-content-text"))
-    title = container.xpath("./h1").xpath("normalize-space(string(.))").get() or ""
-    author_link = meta.css("span.name > a")
-    token = _USER_TOKEN.search(author_link.attrib.get("href", "")) if author_link else None
+    body = (css_each(container, "article.syl-article-base") or css_each(container, "article.tt-article-content")
+            or css_each(container, "article")
+            or css_each(container, ".wtt-content-text, .weitoutiao-content-text"))
+    heading = xpath_each(container, "./h1")
+    author_link = css_each(meta, "span.name > a")
+    token = _USER_TOKEN.search(author_link[0].get("href", "")) if author_link else None
     return Article(
-        title=title,
-        text=html_to_text(body[0].get()) if body else "",
+        title=_NORMALIZED(heading[0]) if heading else "",
+        text=html_to_text(_markup(body[0], method)) if body else "",
         published=_meta_time(meta),
-        author=author_link.xpath("normalize-space(string(.))").get() or None,
+        author=(_NORMALIZED(author_link[0]) if author_link else "") or None,
         author_id=token[1] if token else None,
         comments=_embedded_count(html, "comment_count"),
         likes=_embedded_count(html, "digg_count"),
-        raw=container[0].get(),
+        raw=_markup(container[0], method),
     )
+
+
+def _markup(node: Any, method: str) -> str:
+    """The node's markup, as parsel's ``Selector.get()`` serialises it."""
+    return etree.tostring(node, method=method, encoding="unicode", with_tail=False)
 
 
 def is_challenge(html: str) -> bool:
@@ -345,14 +369,15 @@ def is_challenge(html: str) -> bool:
     return "__ac_nonce" in html and "article-content" not in html
 
 
-def _meta_time(meta: Selector) -> str | None:
+def _meta_time(meta: list[Any]) -> str | None:
     """The first class-less ``<span>`` of the meta block, else the first span that looks like a date."""
-    for span in meta.xpath(".//span[not(@class)]"):
-        text = span.xpath("normalize-space(string(.))").get()
+    for span in xpath_each(meta, ".//span[not(@class)]"):
+        text = _NORMALIZED(span)
         if text:
             return text
-    for text in meta.xpath(".//span").xpath("normalize-space(string(.))").getall():
-        if re.match(r"\d{4}-\d{1,2}-\d{1,2}", text):
+    for span in xpath_each(meta, ".//span"):
+        text = _NORMALIZED(span)
+        if _META_DATE.match(text):
             return text
     return None
 

@@ -12,6 +12,7 @@ from urllib.parse import quote
 
 from lxml import etree, html as lxml_html
 
+from crawlers.parsing.html import xpath
 from crawlers.parsing.text import html_to_text
 from storage.records import PostRecord
 
@@ -21,6 +22,8 @@ SEARCH_TYPE_REALTIME = 61
 EXTEND_API = "https://m.weibo.cn/statuses/extend"
 VISITOR_MARK = b"Sina Visitor System"
 _TRAILING_ELLIPSIS = re.compile(r"\s*(\.\.\.|…)\s*$")
+_NEGATIVE_NUMBER = re.compile(rb"-(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?")
+_FULL_TEXT_LINK = './/a[normalize-space(.)="全文"]'
 
 DateParser = Callable[[str], datetime]
 CountParser = Callable[[Any], int | None]
@@ -82,7 +85,7 @@ def blocked_kind(status: int, body: bytes, *, tolerate_visitor: bool = False) ->
         return "http_432"
     if VISITOR_MARK in body[:4096]:
         return None if tolerate_visitor else "visitor_system"
-    if b'"ok"' not in body[:200]:
+    if b'"ok"' not in body[:200] or not _may_hold_minus_100(body):
         return None
     try:
         data = load_json(body)
@@ -92,6 +95,15 @@ def blocked_kind(status: int, body: bytes, *, tolerate_visitor: bool = False) ->
         return None
     url = str(data.get("url") or "")
     return "login_wall" if "passport" in url or "signin" in url or "login" in url else "captcha"
+
+
+def _may_hold_minus_100(body: bytes) -> bool:
+    """Whether any JSON number in ``body`` can be -100 (``ok: -100``), without decoding the whole page.
+
+    Every negative number of the JSON matches ``_NEGATIVE_NUMBER`` whole (matches inside strings only add
+    candidates); one too long for ``float`` to judge counts as a candidate, and the page is decoded.
+    """
+    return any(len(number) > 24 or float(number) == -100 for number in _NEGATIVE_NUMBER.findall(body))
 
 
 def parse_search_page(data: Any) -> SearchPage:
@@ -155,14 +167,15 @@ def mblog_text(text_html: str) -> str:
     """Plain text of an mblog's HTML: emoji kept as their ``[alt]``, the ``全文`` link and its ``...`` removed."""
     if not text_html or not text_html.strip():
         return ""
+    if "全文" not in text_html:  # no 全文 link to drop: no need to parse twice
+        return html_to_text(text_html)
     try:
         root = lxml_html.fragment_fromstring(text_html, create_parent="div")
     except (etree.ParserError, ValueError):
         return html_to_text(text_html)
-    for link in root.xpath('.//a[normalize-space(.)="全文"]'):
+    for link in xpath(root, _FULL_TEXT_LINK):
         link.drop_tree()
-    text = html_to_text(lxml_html.tostring(root, encoding="unicode"))
-    return _TRAILING_ELLIPSIS.sub("", text) if "全文" in text_html else text
+    return _TRAILING_ELLIPSIS.sub("", html_to_text(lxml_html.tostring(root, encoding="unicode")))
 
 
 def is_long_text(mblog: dict[str, Any]) -> bool:

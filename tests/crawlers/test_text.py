@@ -35,3 +35,12 @@ def test_empty_and_plain_inputs() -> None:
     assert html_to_text("") == ""
     assert html_to_text(None) == ""
     assert html_to_text("只是文字") == "只是文字"
+
+
+def test_characters_no_text_can_hold_are_dropped_not_fatal() -> None:
+    assert html_to_text("<p>楼道\x01起火</p><p>已&#1;扑灭&#x1F;</p>") == "楼道起火\n已扑灭"
+    assert html_to_text("纯文本\x0b里的\ue000控制符") == "纯文本里的控制符"
+
+
+def test_numeric_references_to_real_characters_are_decoded() -> None:
+    assert html_to_text("<p>&#22825;&#x5B81;区</p>") == "天宁区"
