@@ -109,14 +109,12 @@ def run_child(kind: str, replay_dir: Path, db_url: str | None) -> dict[str, Any]
 
 def project_process(replay_dir: Path, db_url: str | None) -> tuple[Any, list[Any]]:
     """The crawl ``python -m crawlers.runner --replay DIR SOURCES…`` runs, built but not yet started."""
-    from scrapy.crawler import CrawlerProcess
-
     from config import load_config
     from crawlers import runner
 
     args = runner.parse_args([*SOURCES, "--replay", str(replay_dir), "--log-level", "ERROR", "--db", db_url or ""])
     config = load_config(args.config)
-    process = CrawlerProcess(runner.project_settings(args, config))
+    process = runner.crawler_process(args, config)
     crawlers = []
     for source in SOURCES:
         crawler = process.create_crawler(runner._spider_class(process, config, source, replay=True))

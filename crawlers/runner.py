@@ -122,6 +122,19 @@ def project_settings(args: argparse.Namespace, config: Config) -> Any:
     return settings
 
 
+def crawler_process(args: argparse.Namespace, config: Config) -> Any:
+    """The CrawlerProcess of ``args``, its loggers set to the log level.
+
+    Scrapy filters by level only at its log handler, so every response and item would still build a DEBUG
+    record that is then thrown away; with the level on the root logger they are never built.
+    """
+    from scrapy.crawler import CrawlerProcess
+
+    process = CrawlerProcess(project_settings(args, config))
+    logging.getLogger().setLevel(process.settings.get("LOG_LEVEL"))
+    return process
+
+
 def _spider_class(process: Any, config: Config, source: str, replay: bool) -> type:
     from crawlers.settings import settings_for
 
@@ -137,10 +150,8 @@ def _spider_class(process: Any, config: Config, source: str, replay: bool) -> ty
 
 def run(args: argparse.Namespace) -> list[dict[str, Any]]:
     """Crawl every named source in one CrawlerProcess; their summaries, in the order named."""
-    from scrapy.crawler import CrawlerProcess
-
     config = load_config(args.config)
-    process = CrawlerProcess(project_settings(args, config))
+    process = crawler_process(args, config)
     crawlers: dict[str, Any] = {}
     failures: dict[str, str] = {}
     for source in dict.fromkeys(args.sources):

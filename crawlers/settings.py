@@ -24,9 +24,9 @@ REMOTE_CONTROL_ENABLED = False  # no control server listening on a port during a
 
 CONCURRENT_REQUESTS = 8
 CONCURRENT_REQUESTS_PER_DOMAIN = 2
-# Items of one response go through the pipeline by at most this many asyncio tasks. The store pipeline
-# is synchronous, so more buys nothing, while Scrapy's default (100) creates 100 tasks for every response.
-CONCURRENT_ITEMS = 8
+# Items of one response go through the pipeline by this many asyncio tasks. The store pipeline is
+# synchronous, so more buys nothing, while Scrapy's default (100) creates 100 tasks for every response.
+CONCURRENT_ITEMS = 1
 DOWNLOAD_DELAY = 2.0
 DOWNLOAD_TIMEOUT = 30
 AUTOTHROTTLE_ENABLED = True
