@@ -123,15 +123,16 @@ def project_settings(args: argparse.Namespace, config: Config) -> Any:
 
 
 def crawler_process(args: argparse.Namespace, config: Config) -> Any:
-    """The CrawlerProcess of ``args``, its loggers set to the log level.
+    """The CrawlerProcess of ``args``, Scrapy's loggers set to the log level.
 
-    Scrapy filters by level only at its log handler, so every response and item would still build a DEBUG
-    record that is then thrown away; with the level on the root logger they are never built.
+    Scrapy filters by level only at its log handler (and resets the root logger to NOTSET for every crawler),
+    so every response and item would build a DEBUG record that is then thrown away; with the level on the
+    ``scrapy`` logger they are never built.
     """
     from scrapy.crawler import CrawlerProcess
 
     process = CrawlerProcess(project_settings(args, config))
-    logging.getLogger().setLevel(process.settings.get("LOG_LEVEL"))
+    logging.getLogger("scrapy").setLevel(process.settings.get("LOG_LEVEL"))
     return process
 
 

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import pytest
 from scrapy.utils.test import get_crawler
 
-from crawlers.extensions.heap import FrozenStartupHeap
+from crawlers.extensions.heap import CRAWL_GC_THRESHOLD, FrozenStartupHeap
 
 
 @pytest.fixture
@@ -43,3 +43,15 @@ def test_an_engine_that_never_started_does_not_unfreeze_the_others(unfrozen: Non
     assert gc.get_freeze_count() > 0
     running.engine_stopped()
     assert gc.get_freeze_count() == 0
+
+
+def test_the_young_generation_is_collected_less_often_while_engines_run(unfrozen: None) -> None:
+    before = gc.get_threshold()
+    first, second = (FrozenStartupHeap.from_crawler(get_crawler()) for _ in range(2))
+    first.engine_started()
+    second.engine_started()
+    assert gc.get_threshold() == CRAWL_GC_THRESHOLD
+    first.engine_stopped()
+    assert gc.get_threshold() == CRAWL_GC_THRESHOLD
+    second.engine_stopped()
+    assert gc.get_threshold() == before
