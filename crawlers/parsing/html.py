@@ -10,14 +10,17 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 from typing import Any
+from weakref import WeakKeyDictionary
 
 from lxml import etree
 from parsel import Selector
 from parsel.csstranslator import HTMLTranslator
-from scrapy.http import TextResponse
+from scrapy.http import HtmlResponse, JsonResponse, TextResponse, XmlResponse
+from scrapy.utils.response import get_base_url
 
 _TRANSLATOR = HTMLTranslator()
 _STRING = etree.XPath("string()", smart_strings=False)
+_TREES: WeakKeyDictionary[TextResponse, Any] = WeakKeyDictionary()
 _XML_SPACE = re.compile(r"[ \t\r\n]+")  # what XPath normalize-space() collapses
 
 
@@ -33,12 +36,28 @@ def compiled_xpath(query: str) -> etree.XPath:
 
 
 def root_of(page: Selector | TextResponse | Any) -> Any:
-    """The lxml element of a response, a parsel selector, or an element passed through unchanged."""
+    """The lxml element of a response, a parsel selector, or an element passed through unchanged.
+
+    A response's tree is built once and kept while the response lives. Not through ``response.selector``:
+    Scrapy's selector and its response refer to each other, so every parsed page (body and tree) would wait
+    for the cyclic garbage collector instead of going when its callback is done.
+    """
     if isinstance(page, TextResponse):
-        return page.selector.root
+        root = _TREES.get(page)
+        if root is None:
+            root = _TREES[page] = Selector(text=page.text, type=_selector_type(page), base_url=get_base_url(page)).root
+        return root
     if isinstance(page, Selector):
         return page.root
     return page
+
+
+def _selector_type(response: TextResponse) -> str | None:
+    """The type Scrapy's ``response.selector`` would give (None: parsel reads it from the body)."""
+    for response_class, kind in ((XmlResponse, "xml"), (JsonResponse, "json"), (HtmlResponse, "html")):
+        if isinstance(response, response_class):
+            return kind
+    return None
 
 
 def css(node: Any, query: str) -> list[Any]:
