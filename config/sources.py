@@ -68,6 +68,9 @@ class SourceConfig(StrictModel):
     download_delay_s: float | None = Field(None, ge=0)
     concurrency: int | None = Field(None, ge=1, le=16)
     max_pages: int | None = Field(None, ge=1)
+    search_interval_s: float | None = Field(
+        None, gt=0, description="keyword searches start at least this many seconds apart, one at a time (sites "
+                                "that refuse quick successive searches, e.g. Discuz's 搜索时间间隔); default: unpaced")
     cookie: OptionalSecret = Field(None, description="operator's own session cookie, as a $env/$file/$secret reference")
     obey_robots: bool = True
     robots_authorisation: str = Field(

@@ -145,7 +145,7 @@ def _spider_class(process: Any, config: Config, source: str, replay: bool) -> ty
     base = process.spider_loader.load(source_config.spider)
     if not source_config.obey_robots:
         logger.warning("%s: robots.txt is NOT obeyed, under: %s", source, source_config.robots_authorisation)
-    overrides = (base.custom_settings or {}) | settings_for(config, source_config, replay=replay)
+    overrides = (base.custom_settings or {}) | settings_for(config, source, replay=replay)
     return type(base.__name__, (base,), {"custom_settings": overrides, "__module__": base.__module__})
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from config import Config, CrawlPolicy, SourceConfig
+from config import Config, CrawlPolicy
 
 BOT_NAME = "yuqing"
 SPIDER_MODULES = ["crawlers.spiders"]
@@ -73,13 +73,19 @@ YUQING_RECORD_DIR = None
 YUQING_STORE_BATCH = 500
 
 
-def settings_for(config: Config, source_config: SourceConfig, replay: bool = False) -> dict[str, Any]:
+def search_slot(source: str) -> str:
+    """The download slot of a source's keyword searches when they are paced (``search_interval_s``)."""
+    return f"{source}:search"
+
+
+def settings_for(config: Config, source: str, replay: bool = False) -> dict[str, Any]:
     """Scrapy settings for one source: its pacing and robots choice over the shared crawl policy.
 
     The cookie is not a setting (Scrapy logs overridden settings); ``SourceCookieMiddleware`` reads it
-    from the spider's source config.
+    from the spider's source config. Paced keyword searches get a download slot of their own, one search at
+    a time ``search_interval_s`` apart, which AutoThrottle leaves alone (``SourceSpider.paced_search``).
     """
-    policy = config.crawl
+    policy, source_config = config.crawl, config.sources[source]
     settings: dict[str, Any] = {
         "USER_AGENT": policy.user_agent,
         "ROBOTSTXT_OBEY": source_config.obey_robots,
@@ -92,6 +98,9 @@ def settings_for(config: Config, source_config: SourceConfig, replay: bool = Fal
                            "CONCURRENT_REQUESTS": 16, "CONCURRENT_REQUESTS_PER_DOMAIN": 16,
                            "RETRY_BACKOFF_BASE_S": 0.0, "WARN_ON_GENERATOR_RETURN_VALUE": False}
     delay = policy.download_delay_s if source_config.download_delay_s is None else source_config.download_delay_s
+    if source_config.search_interval_s:
+        settings["DOWNLOAD_SLOTS"] = {search_slot(source): {
+            "concurrency": 1, "delay": max(delay, source_config.search_interval_s)}}
     return settings | {
         "DOWNLOAD_DELAY": delay,
         "AUTOTHROTTLE_ENABLED": policy.autothrottle,

@@ -23,6 +23,7 @@ from crawlers.database import crawl_database
 from crawlers.fixtures import Manifest, load_manifest
 from crawlers.parsing.counts import parse_count
 from crawlers.parsing.dates import parse_date
+from crawlers.settings import search_slot
 from storage import known_post_ids
 
 
@@ -144,6 +145,17 @@ class SourceSpider(scrapy.Spider):
         """Scrapy's entry point: the spider's ``start_requests``, one by one."""
         for request in self.start_requests():
             yield request
+
+    def paced_search(self, request: scrapy.Request) -> scrapy.Request:
+        """A keyword search request, sent through the source's paced search slot when ``search_interval_s`` is set.
+
+        The slot (``crawlers.settings.settings_for``) lets one search through at a time, that far apart, and
+        AutoThrottle is told not to shorten its delay; a redirect of the request keeps its meta, hence the slot.
+        """
+        if not self.source_config.search_interval_s:
+            return request
+        pacing = {"download_slot": search_slot(self.source), "autothrottle_dont_adjust_delay": True}
+        return request.replace(meta=request.meta | pacing)
 
     def claim(self, post_id: str) -> bool:
         """True the first time this crawl meets ``post_id`` (a post listed twice is fetched once)."""

@@ -45,7 +45,7 @@ class HualongxiangSpider(SourceSpider):
         for fid in self.boards:
             yield self.board_request(fid, 1)
         for keyword in self.keywords:
-            yield self.search_request(keyword, 1)
+            yield self.paced_search(self.search_request(keyword, 1))
 
     def board_request(self, fid: str, page: int) -> scrapy.Request:
         return scrapy.Request(board_url(fid, page), callback=self.parse_board, cb_kwargs={"fid": fid, "page": page})

@@ -41,7 +41,7 @@ class ToutiaoSpider(SourceSpider):
 
     def start_requests(self) -> Iterator[scrapy.Request]:
         for keyword in self.keywords:
-            yield self.search_request(keyword, 0)
+            yield self.paced_search(self.search_request(keyword, 0))
 
     def search_request(self, keyword: str, page_num: int, search_id: str | None = None,
                        shell_retry: bool = False) -> scrapy.Request:

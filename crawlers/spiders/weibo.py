@@ -51,7 +51,7 @@ class WeiboSpider(SourceSpider):
 
     def start_requests(self) -> Iterator[scrapy.Request]:
         for keyword in self.keywords:
-            yield self.search_request(keyword, page=1, depth=1)
+            yield self.paced_search(self.search_request(keyword, page=1, depth=1))
 
     def search_request(self, keyword: str, page: int, depth: int) -> scrapy.Request:
         """One search page; ``depth`` counts the pages read for this keyword so far."""

@@ -101,10 +101,10 @@ class Zhong5Spider(SourceSpider):
         if not formhash:
             self.report_parse_failure(response, "no formhash in form.searchform")
             return
-        yield scrapy.FormRequest(
+        yield self.paced_search(scrapy.FormRequest(
             z5.search_url(keyword), formdata={"srchtxt": keyword, "searchsubmit": "yes", "formhash": formhash},
             callback=self.parse_search, cb_kwargs={"keyword": keyword, "page": 1}, dont_filter=True,
-        )
+        ))
 
     def parse_search(self, response: Response, keyword: str, page: int) -> Iterator[Any]:
         """A result page (after the POST's redirect): threads in the window, then the next page."""

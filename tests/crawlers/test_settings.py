@@ -18,7 +18,7 @@ from crawlers.settings import settings_for
 
 def test_a_source_gets_its_own_delay_and_concurrency_over_the_policy() -> None:
     config = sample_config(download_delay_s=6.0, concurrency=1)
-    settings = settings_for(config, config.sources["alpha"])
+    settings = settings_for(config, "alpha")
 
     assert (settings["DOWNLOAD_DELAY"], settings["CONCURRENT_REQUESTS_PER_DOMAIN"]) == (6.0, 1)
     assert settings["ROBOTSTXT_OBEY"] is True and settings["AUTOTHROTTLE_ENABLED"] is True
@@ -28,12 +28,19 @@ def test_a_source_gets_its_own_delay_and_concurrency_over_the_policy() -> None:
 
 def test_robots_txt_is_ignored_only_with_a_named_authorisation() -> None:
     config = sample_config(obey_robots=False, robots_authorisation="2026 数据共享协议 第3号")
-    assert settings_for(config, config.sources["alpha"])["ROBOTSTXT_OBEY"] is False
+    assert settings_for(config, "alpha")["ROBOTSTXT_OBEY"] is False
+
+
+def test_paced_searches_get_a_slot_of_their_own_one_at_a_time() -> None:
+    config = sample_config(download_delay_s=6.0, search_interval_s=20)
+    assert settings_for(config, "alpha")["DOWNLOAD_SLOTS"] == {"alpha:search": {"concurrency": 1, "delay": 20.0}}
+    assert "DOWNLOAD_SLOTS" not in settings_for(sample_config(download_delay_s=6.0), "alpha")
+    assert "DOWNLOAD_SLOTS" not in settings_for(config, "alpha", replay=True)
 
 
 def test_replay_drops_all_pacing_but_keeps_robots() -> None:
     config = sample_config(download_delay_s=6.0)
-    settings = settings_for(config, config.sources["alpha"], replay=True)
+    settings = settings_for(config, "alpha", replay=True)
     assert (settings["DOWNLOAD_DELAY"], settings["AUTOTHROTTLE_ENABLED"]) == (0, False)
     assert settings["ROBOTSTXT_OBEY"] is True
     assert settings["WARN_ON_GENERATOR_RETURN_VALUE"] is False
@@ -51,7 +58,7 @@ def test_no_spider_callback_is_a_generator_returning_a_value() -> None:
 
 def test_the_cookie_never_enters_the_settings() -> None:
     config = sample_config(cookie="SUB=very-secret")
-    assert "very-secret" not in repr(settings_for(config, config.sources["alpha"]))
+    assert "very-secret" not in repr(settings_for(config, "alpha"))
 
 
 def test_the_cookie_goes_only_to_the_sources_own_hosts(crawler_for) -> None:

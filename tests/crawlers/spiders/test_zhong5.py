@@ -119,6 +119,15 @@ def test_search_form_is_posted_with_its_formhash():
     assert b"srchtxt=%E5%A4%A9%E5%AE%81" in request.body
 
 
+def test_search_posts_go_one_at_a_time_through_the_paced_search_slot():
+    paced = spider()  # the shipped config: search_interval_s = 20 (Discuz refuses quicker searches)
+    [request] = paced.parse_search_form(respond(z5.SEARCH_URL), keyword="天宁")
+    assert request.meta["download_slot"] == "zhong5:search" and request.meta["autothrottle_dont_adjust_delay"]
+    paced.source_config = paced.source_config.model_copy(update={"search_interval_s": None})
+    [unpaced] = paced.parse_search_form(respond(z5.SEARCH_URL), keyword="天宁")
+    assert "download_slot" not in unpaced.meta
+
+
 def test_search_results_request_new_threads():
     location = respond(z5.search_url("天宁"), method="POST").headers["Location"].decode()
     output = list(spider().parse_search(respond(z5.BASE_URL + location), keyword="天宁", page=1))
