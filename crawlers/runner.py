@@ -20,18 +20,11 @@ from pathlib import Path
 from typing import Any
 
 from config import Config, ConfigError, load_config
+from crawlers.summary import failed_summary
 
 logger = logging.getLogger(__name__)
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-SUMMARY_KEYS = ("source", "status", "pages", "posts_new", "posts_updated", "blocked", "parse_failures",
-                "empty_pages", "challenges", "robots_refused", "missing_fixtures", "warnings")
-
-
-def failed_summary(source: str, why: str) -> dict[str, Any]:
-    """The JSON line of a source whose crawl could not run or report."""
-    return {key: 0 for key in SUMMARY_KEYS} | {"source": source, "status": "failed", "warnings": [why]}
-
 
 def run_crawl_subprocess(
     sources: list[str], *, config_path: str | Path | None = None, db_url: str | None = None,

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -19,6 +19,7 @@ from scrapy.crawler import Crawler
 from scrapy.spiders import Spider
 
 from crawlers.database import crawl_database
+from crawlers.summary import SUMMARY_KEYS
 from storage import CrawlStats, finish_crawl_run, register_source, start_crawl_run
 
 logger = logging.getLogger(__name__)
@@ -30,27 +31,22 @@ _ERROR_KEYS = ("retry/max_reached", "spider_exceptions/count", "yuqing/store_fai
 
 @dataclass(slots=True)
 class RunSummary:
-    """One source's crawl, as ``crawlers.runner`` prints it (one JSON line)."""
+    """One source's crawl, as ``crawlers.runner`` prints it (one JSON line); its counters are ``counts``."""
 
     source: str
     status: str
-    pages: int = 0
-    posts_new: int = 0
-    posts_updated: int = 0
-    blocked: int = 0
-    parse_failures: int = 0
-    empty_pages: int = 0
-    challenges: int = 0
-    robots_refused: int = 0
-    missing_fixtures: int = 0
-    warnings: list[str] = field(default_factory=list)
+    pages: int
+    counts: CrawlStats
 
     def to_json(self) -> dict[str, Any]:
-        return asdict(self)
+        """The JSON line: ``SUMMARY_KEYS`` in order, ``blocked`` being ``counts.blocked_pages``."""
+        values = asdict(self.counts) | {"source": self.source, "status": self.status, "pages": self.pages,
+                                        "blocked": self.counts.blocked_pages}
+        return {key: values[key] for key in SUMMARY_KEYS}
 
 
-def crawl_stats(stats: dict[str, Any], warnings: list[str]) -> CrawlStats:
-    """The ``storage.CrawlStats`` of a finished crawl, from Scrapy's and our stats keys."""
+def crawl_stats(stats: dict[str, Any]) -> CrawlStats:
+    """The ``storage.CrawlStats`` of a finished crawl (no warnings yet), from Scrapy's and our stats keys."""
     return CrawlStats(
         requests=stats.get("downloader/request_count", 0),
         responses_by_status={key.removeprefix(_STATUS_PREFIX): value for key, value in stats.items()
@@ -63,53 +59,45 @@ def crawl_stats(stats: dict[str, Any], warnings: list[str]) -> CrawlStats:
         challenges=stats.get("yuqing/challenges", 0),
         robots_refused=stats.get("robotstxt/forbidden", 0),
         missing_fixtures=stats.get("yuqing/replay_missing", 0),
-        warnings=warnings,
     )
 
 
 def summarise(source: str, stats: dict[str, Any], reason: str, expect_items: bool = True,
               warn_ratio: float = 0.2) -> RunSummary:
     """Status and warnings of a finished crawl from its stats and Scrapy's finish reason."""
-    counts = crawl_stats(stats, [])
-    summary = RunSummary(
-        source=source, status="ok",
-        pages=stats.get("downloader/response_count", 0) - stats.get("robotstxt/response_count", 0),
-        posts_new=counts.posts_new, posts_updated=counts.posts_updated, blocked=counts.blocked_pages,
-        parse_failures=counts.parse_failures, empty_pages=counts.empty_pages, challenges=counts.challenges,
-        robots_refused=counts.robots_refused, missing_fixtures=counts.missing_fixtures,
-    )
+    counts = crawl_stats(stats)
     items = stats.get("yuqing/items", 0)
-    summary.warnings = _warnings(stats, summary, items, warn_ratio, reason)
-    summary.status = _status(summary, items, expect_items, _errors(stats), reason)
-    return summary
+    counts.warnings = _warnings(stats, counts, items, warn_ratio, reason)
+    pages = stats.get("downloader/response_count", 0) - stats.get("robotstxt/response_count", 0)
+    return RunSummary(source, _status(counts, items, expect_items, _errors(stats), reason), pages, counts)
 
 
-def _status(summary: RunSummary, items: int, expect_items: bool, errors: int, reason: str) -> str:
-    if summary.blocked and not items:
+def _status(counts: CrawlStats, items: int, expect_items: bool, errors: int, reason: str) -> str:
+    if counts.blocked_pages and not items:
         return "blocked"
-    if summary.robots_refused and not items:
+    if counts.robots_refused and not items:
         return "robots_refused"
-    if errors or summary.missing_fixtures or reason != "finished":
+    if errors or counts.missing_fixtures or reason != "finished":
         return "failed"
     if expect_items and not items:
         return "empty"
     return "ok"
 
 
-def _warnings(stats: dict[str, Any], summary: RunSummary, items: int, warn_ratio: float, reason: str) -> list[str]:
+def _warnings(stats: dict[str, Any], counts: CrawlStats, items: int, warn_ratio: float, reason: str) -> list[str]:
     lines = [f"被封锁 {count} 页（{key.rsplit('/', 1)[1]}）" for key, count in sorted(stats.items())
              if key.startswith("yuqing/blocked_reasons/")]
-    if summary.robots_refused:
-        lines.append(f"robots.txt 拒绝 {summary.robots_refused} 个请求")
-    if summary.missing_fixtures:
-        lines.append(f"缺少回放样本 {summary.missing_fixtures} 个")
-    if summary.empty_pages:
-        lines.append(f"{summary.empty_pages} 个列表页解析为空")
-    if summary.challenges:
-        lines.append(f"{summary.challenges} 次验证挑战")
-    tried = items + summary.parse_failures
-    if summary.parse_failures and summary.parse_failures / tried > warn_ratio:
-        lines.append(f"解析失败率 {summary.parse_failures / tried:.0%}（{summary.parse_failures}/{tried}）")
+    if counts.robots_refused:
+        lines.append(f"robots.txt 拒绝 {counts.robots_refused} 个请求")
+    if counts.missing_fixtures:
+        lines.append(f"缺少回放样本 {counts.missing_fixtures} 个")
+    if counts.empty_pages:
+        lines.append(f"{counts.empty_pages} 个列表页解析为空")
+    if counts.challenges:
+        lines.append(f"{counts.challenges} 次验证挑战")
+    tried = items + counts.parse_failures
+    if counts.parse_failures and counts.parse_failures / tried > warn_ratio:
+        lines.append(f"解析失败率 {counts.parse_failures / tried:.0%}（{counts.parse_failures}/{tried}）")
     if _errors(stats):
         lines.append(f"{_errors(stats)} 个错误（下载失败或存储失败，见日志）")
     if reason != "finished":
@@ -151,13 +139,13 @@ class CrawlRunExtension:
         stats = self.crawler.stats.get_stats()
         summary = summarise(spider.source, stats, reason, spider.source_config.expect_items,
                             spider.config.crawl.parse_failure_warn_ratio)
-        for line in summary.warnings:
+        for line in summary.counts.warnings:
             logger.warning("%s: %s", spider.source, line)
         self.crawler.stats.set_value("yuqing/summary", summary.to_json())
         if self.run_id is not None:
-            self._finish(spider, stats, summary)
+            self._finish(spider, summary)
 
-    def _finish(self, spider: Spider, stats: dict[str, Any], summary: RunSummary) -> None:
+    def _finish(self, spider: Spider, summary: RunSummary) -> None:
         finished_at: datetime = spider.now + timedelta(seconds=time.monotonic() - self.started)
         with crawl_database(spider.db_url).session() as session:
-            finish_crawl_run(session, self.run_id, crawl_stats(stats, summary.warnings), finished_at, summary.status)
+            finish_crawl_run(session, self.run_id, summary.counts, finished_at, summary.status)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from crawlers.extensions.crawl_run import crawl_stats, summarise
+from crawlers.summary import SUMMARY_KEYS
 
 GOOD = {"downloader/response_count": 6, "robotstxt/response_count": 1, "yuqing/items": 12, "yuqing/posts_new": 10,
         "yuqing/posts_updated": 2, "downloader/request_count": 6, "downloader/response_status_count/200": 6}
@@ -37,11 +38,24 @@ def test_the_summary_counts_pages_without_robots_txt_and_names_problems() -> Non
                     "yuqing/blocked_reasons/http_432": 1}
     summary = summarise("weibo", stats, "finished", warn_ratio=0.2)
 
-    assert (summary.pages, summary.posts_new, summary.posts_updated, summary.blocked) == (5, 10, 2, 1)
-    assert summary.warnings == ["被封锁 1 页（http_432）", "1 个列表页解析为空", "解析失败率 33%（6/18）"]
+    counts = summary.counts
+    assert (summary.pages, counts.posts_new, counts.posts_updated, counts.blocked_pages) == (5, 10, 2, 1)
+    assert counts.warnings == ["被封锁 1 页（http_432）", "1 个列表页解析为空", "解析失败率 33%（6/18）"]
+
+
+def test_the_summary_json_line_has_the_runner_keys_in_order() -> None:
+    stats = GOOD | {"yuqing/blocked": 1, "yuqing/parse_failures": 3, "yuqing/empty_pages": 4, "yuqing/challenges": 5,
+                    "robotstxt/forbidden": 6, "yuqing/replay_missing": 7}
+    line = summarise("weibo", stats, "finished").to_json()
+
+    assert list(line) == list(SUMMARY_KEYS)
+    assert line == {"source": "weibo", "status": "failed", "pages": 5, "posts_new": 10, "posts_updated": 2,
+                    "blocked": 1, "parse_failures": 3, "empty_pages": 4, "challenges": 5, "robots_refused": 6,
+                    "missing_fixtures": 7, "warnings": ["robots.txt 拒绝 6 个请求", "缺少回放样本 7 个",
+                                                        "4 个列表页解析为空", "5 次验证挑战"]}
 
 
 def test_crawl_stats_carry_responses_by_status_for_storage() -> None:
-    stats = crawl_stats(GOOD | {"downloader/response_status_count/302": 1, "robotstxt/forbidden": 2}, ["w"])
+    stats = crawl_stats(GOOD | {"downloader/response_status_count/302": 1, "robotstxt/forbidden": 2})
     assert stats.responses_by_status == {"200": 6, "302": 1}
-    assert (stats.requests, stats.robots_refused, stats.warnings) == (6, 2, ["w"])
+    assert (stats.requests, stats.robots_refused, stats.warnings) == (6, 2, [])

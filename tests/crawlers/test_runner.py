@@ -18,7 +18,8 @@ import pytest
 from crawl_support import CAPTURED_1, CAPTURED_2, Page, write_config, write_fixture_set
 from sqlalchemy import select
 
-from crawlers.runner import SUMMARY_KEYS, _lower_priority, failed_summary, main, run_crawl_subprocess
+from crawlers.runner import _lower_priority, main, run_crawl_subprocess
+from crawlers.summary import SUMMARY_KEYS, failed_summary
 from storage import Post, latest_crawl_runs, open_database
 
 HERE = Path(__file__).parent

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
-from crawlers.runner import failed_summary
+from crawlers.summary import failed_summary
 from storage.daemon_models import JobRun
 from tests.scheduler.conftest import SHANGHAI, START, ok_summary
 from yuqing.daemon.replay import ReplayPlan
