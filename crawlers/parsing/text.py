@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from lxml import etree, html as lxml_html
+from lxml import etree
 
 _BLOCKS = frozenset(
     "p div li ul ol h1 h2 h3 h4 h5 h6 tr table blockquote section article header footer pre dd dt".split()
@@ -55,12 +55,12 @@ def _holdable_reference(match: re.Match[str]) -> str:
 
 
 def _fragment(html: str) -> etree._Element:
-    """The ``<body>`` holding the parsed fragment; lxml.html's fragment div (or its error) for the unusual."""
-    if not _FULL_DOCUMENT.match(html):
-        bodies = etree.fromstring(f"<html><body>{html}</body></html>", _PARSER).findall("body")
-        if len(bodies) == 1:
-            return bodies[0]
-    return lxml_html.fragment_fromstring(html, create_parent="div")
+    """The element holding the parsed markup: its ``<body>``, or the whole document when it has several or none."""
+    root = etree.fromstring(html if _FULL_DOCUMENT.match(html) else f"<html><body>{html}</body></html>", _PARSER)
+    if root is None:
+        raise ValueError("no markup to parse")
+    bodies = root.findall("body")
+    return bodies[0] if len(bodies) == 1 else root
 
 
 def _marked_text(root: etree._Element) -> str:

@@ -44,3 +44,8 @@ def test_characters_no_text_can_hold_are_dropped_not_fatal() -> None:
 
 def test_numeric_references_to_real_characters_are_decoded() -> None:
     assert html_to_text("<p>&#22825;&#x5B81;区</p>") == "天宁区"
+
+
+def test_markup_that_closes_or_reopens_the_document_still_gives_its_text() -> None:
+    assert html_to_text("</body><body>楼道起火") == "楼道起火"
+    assert html_to_text("<html></p>") == ""
