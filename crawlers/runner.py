@@ -26,6 +26,7 @@ logger = logging.getLogger(__name__)
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
+
 def run_crawl_subprocess(
     sources: list[str], *, config_path: str | Path | None = None, db_url: str | None = None,
     now: datetime | str | None = None, replay_dir: str | Path | None = None, round_no: int | None = None,

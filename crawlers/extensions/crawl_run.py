@@ -67,9 +67,10 @@ def summarise(source: str, stats: dict[str, Any], reason: str, expect_items: boo
     """Status and warnings of a finished crawl from its stats and Scrapy's finish reason."""
     counts = crawl_stats(stats)
     items = stats.get("yuqing/items", 0)
-    counts.warnings = _warnings(stats, counts, items, warn_ratio, reason)
+    errors = sum(stats.get(key, 0) for key in _ERROR_KEYS)
+    counts.warnings = _warnings(stats, counts, items, errors, warn_ratio, reason)
     pages = stats.get("downloader/response_count", 0) - stats.get("robotstxt/response_count", 0)
-    return RunSummary(source, _status(counts, items, expect_items, _errors(stats), reason), pages, counts)
+    return RunSummary(source, _status(counts, items, expect_items, errors, reason), pages, counts)
 
 
 def _status(counts: CrawlStats, items: int, expect_items: bool, errors: int, reason: str) -> str:
@@ -84,7 +85,8 @@ def _status(counts: CrawlStats, items: int, expect_items: bool, errors: int, rea
     return "ok"
 
 
-def _warnings(stats: dict[str, Any], counts: CrawlStats, items: int, warn_ratio: float, reason: str) -> list[str]:
+def _warnings(stats: dict[str, Any], counts: CrawlStats, items: int, errors: int, warn_ratio: float,
+              reason: str) -> list[str]:
     lines = [f"被封锁 {count} 页（{key.rsplit('/', 1)[1]}）" for key, count in sorted(stats.items())
              if key.startswith("yuqing/blocked_reasons/")]
     if counts.robots_refused:
@@ -98,15 +100,11 @@ def _warnings(stats: dict[str, Any], counts: CrawlStats, items: int, warn_ratio:
     tried = items + counts.parse_failures
     if counts.parse_failures and counts.parse_failures / tried > warn_ratio:
         lines.append(f"解析失败率 {counts.parse_failures / tried:.0%}（{counts.parse_failures}/{tried}）")
-    if _errors(stats):
-        lines.append(f"{_errors(stats)} 个错误（下载失败或存储失败，见日志）")
+    if errors:
+        lines.append(f"{errors} 个错误（下载失败或存储失败，见日志）")
     if reason != "finished":
         lines.append(f"爬取中止：{reason}")
     return lines
-
-
-def _errors(stats: dict[str, Any]) -> int:
-    return sum(stats.get(key, 0) for key in _ERROR_KEYS)
 
 
 class CrawlRunExtension:

@@ -29,6 +29,7 @@ logger = logging.getLogger(__name__)
 
 SECRET_HEADERS = frozenset({"cookie", "set-cookie", "authorization", "proxy-authorization", "x-xsrf-token"})
 DROPPED_HEADERS = frozenset({"content-length", "transfer-encoding", "connection", "keep-alive"})
+_UNSAVED_HEADERS = SECRET_HEADERS | DROPPED_HEADERS
 SECRET_PARAM = re.compile(r"token|secret|password|passwd|key|sign|session|ticket|auth|bogus|sid$", re.IGNORECASE)
 _EXTENSIONS = {"html": ".html", "json": ".json", "javascript": ".js", "xml": ".xml", "text/plain": ".txt"}
 
@@ -111,7 +112,7 @@ def _plain_body(response: Response) -> tuple[bytes, dict[str, Any]]:
     headers: dict[str, Any] = {}
     for raw_name, raw_values in response.headers.items():
         name = raw_name.decode("latin-1")
-        if name.lower() in SECRET_HEADERS | DROPPED_HEADERS:
+        if name.lower() in _UNSAVED_HEADERS:
             continue
         values = [value.decode("latin-1") for value in raw_values]
         headers[name] = values[0] if len(values) == 1 else values

@@ -8,7 +8,8 @@ from datetime import date, datetime, time, timedelta
 from email.utils import parsedate_to_datetime
 from zoneinfo import ZoneInfo
 
-_SPACES = re.compile(r"[\s\xa0\u3000]+")
+from crawlers.parsing.text import clean
+
 _PREFIX = re.compile(r"^(?:发表于|发布于|发布时间|更新于|时间)\s*[:：]?\s*")
 _CLOCK = r"(\d{1,2}):(\d{2})(?::(\d{2}))?"
 _MONTHS = {m: i for i, m in enumerate("jan feb mar apr may jun jul aug sep oct nov dec".split(), start=1)}
@@ -42,8 +43,7 @@ def parse_date(text: str | int | float, now: datetime, tz: ZoneInfo) -> datetime
 
 
 def _clean(text: str) -> str:
-    cleaned = _SPACES.sub(" ", text).strip()
-    return _PREFIX.sub("", cleaned).strip()
+    return _PREFIX.sub("", clean(text)).strip()
 
 
 def _from_epoch(seconds: float, tz: ZoneInfo) -> datetime:

@@ -70,6 +70,11 @@ def css_first(node: Any, query: str) -> Any | None:
     return matches[0] if matches else None
 
 
+def first(matches: list[Any]) -> Any | None:
+    """The first of ``matches`` (as a query returns them), None when there is none."""
+    return matches[0] if matches else None
+
+
 def xpath(node: Any, query: str) -> list[Any]:
     return compiled_xpath(query)(node)
 
@@ -99,6 +104,6 @@ def string(node: Any | None) -> str:
     return node if isinstance(node, str) else _STRING(node)
 
 
-def outer_html(node: Any) -> str:
-    """The node's markup, as ``Selector.get()`` returns it."""
-    return etree.tostring(node, encoding="unicode", method="html", with_tail=False)
+def outer_html(node: Any, method: str = "html") -> str:
+    """The node's markup, as ``Selector.get()`` returns it (``method="xml"`` for a node of an XML document)."""
+    return etree.tostring(node, encoding="unicode", method=method, with_tail=False)

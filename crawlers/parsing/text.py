@@ -1,4 +1,5 @@
-"""Turn an HTML fragment into plain text: tags removed, paragraph breaks as newlines, emoji as their names.
+"""Turn an HTML fragment into plain text (tags removed, paragraph breaks as newlines, emoji as their names),
+and squeeze the whitespace of a short text that is already plain (``clean``).
 
 Plain text (no tag but ``<em>`` highlights, no entity) needs no parser. Other markup is parsed once, and
 only its ``<br>``, ``<img>`` and block elements are touched: a marker character stands for their line
@@ -18,6 +19,7 @@ _BLOCKS = frozenset(
 )
 _DROPPED = ("script", "style", "noscript", "template")
 _RUNS = re.compile(r"[ \t\r\n\f\v\xa0]+")
+_SPACES = re.compile(r"\s+")  # any Unicode whitespace: \xa0 (&nbsp;) and \u3000 (ideographic space) included
 _EMOJI_ALT = re.compile(r"^\[[^\[\]]{1,12}\]$")
 _BREAK = "\ue000"  # a line break while the text is assembled (a private-use character, dropped from inputs)
 _UNHOLDABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ue000\ufffe\uffff]")
@@ -40,6 +42,11 @@ def html_to_text(html: str | None) -> str:
     except (etree.ParserError, ValueError):
         return _tidy(html)
     return _marked_text(root)
+
+
+def clean(text: str | None) -> str:
+    """``text`` with each run of whitespace as one space and none at either end; "" for ``None``."""
+    return _SPACES.sub(" ", text or "").strip()
 
 
 def _holdable(html: str) -> str:

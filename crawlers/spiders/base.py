@@ -113,7 +113,7 @@ class SourceSpider(scrapy.Spider):
         if spider is not self or not self.db_url:
             return
         with crawl_database(self.db_url).session() as session:
-            self.known_ids = set(known_post_ids(session, self.source))
+            self.known_ids = known_post_ids(session, self.source)
         self.logger.info("%s: %d posts already stored", self.source, len(self.known_ids))
 
     @property
@@ -127,6 +127,14 @@ class SourceSpider(scrapy.Spider):
     def parse_date(self, text: str | int | float) -> datetime:
         """Any date style of FORMATS.md against ``self.now``; raises ``DateParseError`` (a ValueError)."""
         return parse_date(text, self.now, self.tz)
+
+    def date_or_none(self, response: Response | None, text: str | int | float) -> datetime | None:
+        """:meth:`parse_date`, or None with the date reported as a parse failure of ``response``."""
+        try:
+            return self.parse_date(text)
+        except ValueError as error:
+            self.report_parse_failure(response, error)
+            return None
 
     def parse_count(self, value: Any) -> int | None:
         return parse_count(value)

@@ -161,13 +161,6 @@ class GenericSpider(SourceSpider):
 
     # -- helpers -----------------------------------------------------------------------------------------
 
-    def date_or_none(self, response: Response, text: str) -> datetime | None:
-        try:
-            return self.parse_date(text)
-        except ValueError as exc:
-            self.report_parse_failure(response, exc)
-            return None
-
     def record(self, listed: Listed, text: str, published: datetime, author: str | None, raw: str) -> PostRecord:
         return PostRecord(source=self.source, id=listed.post_id, url=listed.url, title=listed.title, text=text,
                           author=author, published_at=published, raw=raw)

@@ -106,12 +106,8 @@ class HualongxiangSpider(SourceSpider):
 
     def latest_moment(self, response: Response, thread: ListedThread) -> datetime | None:
         """The latest moment the list's date allows: a bare day (board lists) counts to its end."""
-        if not thread.date_text:
-            return None
-        try:
-            moment = self.parse_date(thread.date_text)
-        except ValueError as error:
-            self.report_parse_failure(response, error)
+        moment = self.date_or_none(response, thread.date_text) if thread.date_text else None
+        if moment is None:
             return None
         return moment + timedelta(days=1, seconds=-1) if DAY_ONLY.fullmatch(thread.date_text) else moment
 

@@ -23,6 +23,7 @@ from crawlers.parsing.html import (
     css,
     css_each,
     css_first,
+    first,
     has_class,
     outer_html,
     root_of,
@@ -30,7 +31,7 @@ from crawlers.parsing.html import (
     xpath,
     xpath_each,
 )
-from crawlers.parsing.text import html_to_text
+from crawlers.parsing.text import clean, html_to_text
 
 WWW = "https://www.hualongxiang.com"
 SEARCH_HOST = "http://so.hualongxiang.com"
@@ -49,7 +50,6 @@ _PAGE = re.compile(r"[?&]page=(\d+)")
 _QUOTED = re.compile(r"'((?:[^'\\]|\\.)*)'")
 _JS_ESCAPE = re.compile(r"\\(.)")
 _SLASHED = re.compile(r"(\d+)\s*/\s*(\d+)")
-_SPACES = re.compile(r"[\s\xa0\u3000]+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,10 +114,6 @@ def tid_from_href(href: str | None) -> str | None:
         return None
     match = _READ_TID.search(href) or _REWRITE_TID.match(href.strip())
     return match.group(match.lastindex) if match else None
-
-
-def clean(text: str | None) -> str:
-    return _SPACES.sub(" ", text or "").strip()
 
 
 def redecoded_as_gbk(response: TextResponse) -> TextResponse | None:
@@ -185,7 +181,7 @@ def _board_row(row: Any) -> ListedThread | None:
     author_cells = [cell for cell in cells if has_class(cell, "author")]
     date_text = clean(string(next((p for cell in author_cells for p in cell.iterdescendants("p")), None)))
     if not _ANY_DATE.fullmatch(date_text):
-        date_text = _first(_ANY_DATE, clean(string(row)))
+        date_text = _first_match(_ANY_DATE, clean(string(row)))
     replies, views = _replies_slash_views(next((cell for cell in cells if has_class(cell, "num")), None))
     return ListedThread(tid_from_href(subject.get("href")) or "", title, clean(author) or None,
                         date_text, replies, views, _is_pinned(row))
@@ -226,7 +222,7 @@ def _search_item(item: Any) -> ListedThread | None:
     title = _onclick_title(link.get("onclick")) or clean(string(link))
     info = [block for block in item.iter("div") if has_class(block, "time")]
     author = clean(string(next((name for block in info for name in block.iter("a")), None))) or None
-    counts = clean(string(_first_node(info))) or clean(string(item))
+    counts = clean(string(first(info))) or clean(string(item))
     return ListedThread(tid_from_href(link.get("href")) or "", title, author, _search_date(info),
                         _labelled_count("回复", counts), _labelled_count("查看|浏览|人气", counts))
 
@@ -266,13 +262,9 @@ def _unique(threads: Iterable[ListedThread | None]) -> list[ListedThread]:
     return list(seen.values())
 
 
-def _first(pattern: re.Pattern[str], text: str) -> str | None:
+def _first_match(pattern: re.Pattern[str], text: str) -> str | None:
     match = pattern.search(text)
     return match.group() if match else None
-
-
-def _first_node(nodes: list[Any]) -> Any | None:
-    return nodes[0] if nodes else None
 
 
 def parse_thread_page(page: Selector | TextResponse) -> ThreadPage:
@@ -349,15 +341,15 @@ def _views_replies(root: Any) -> tuple[int | None, int | None]:
     spans = [string(span) for span in css(root, "ul.data li span")]
     if len(spans) >= 2:
         return parse_count(clean(spans[0])), parse_count(clean(spans[1]))
-    text = clean(string(_first_node(xpath(root, "//body"))))
+    text = clean(string(first(xpath(root, "//body"))))
     return _labelled_count("查看", text), _labelled_count("回复", text)
 
 
 def _floor_author(floors: list[Any]) -> tuple[str | None, str | None]:
     """Name from the floor's user column (``td[1]/div/div[1]/span[3]``), uid from the message link."""
-    name = clean(string(_first_node(xpath_each(floors, "./tr[1]/td[1]/div/div[1]/span[3]"))))
+    name = clean(string(first(xpath_each(floors, "./tr[1]/td[1]/div/div[1]/span[3]"))))
     if not name:
-        name = clean(string(_first_node(css_each(floors, "a[href*='u.php?uid=']"))))
-    onclick = _first_node(css_each(floors, "div.fr.gc6 a::attr(onclick)")) or ""
+        name = clean(string(first(css_each(floors, "a[href*='u.php?uid=']"))))
+    onclick = first(css_each(floors, "div.fr.gc6 a::attr(onclick)")) or ""
     uid = _UID.search(onclick) or _UID.search(" ".join(css_each(floors, "a[href*='uid=']::attr(href)")))
     return name or None, uid.group(1) if uid else None

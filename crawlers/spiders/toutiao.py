@@ -111,13 +111,7 @@ class ToutiaoSpider(SourceSpider):
         return page_num + 1 < self.max_pages and not all_old and bool(page.search_id)
 
     def _card_date(self, response: Response, result: SearchResult) -> datetime | None:
-        if result.published is None:
-            return None
-        try:
-            return self.parse_date(result.published)
-        except ValueError as error:
-            self.report_parse_failure(response, error)
-            return None
+        return None if result.published is None else self.date_or_none(response, result.published)
 
     def handle_result(self, response: Response, result: SearchResult, published: datetime | None) -> Iterator[Any]:
         """A sighting for a known post; the article page for a new hosted article; else a record from the card."""
@@ -157,11 +151,7 @@ class ToutiaoSpider(SourceSpider):
         if not article.published:
             self.report_parse_failure(response, "article page without a publish time")
             return None
-        try:
-            return self.parse_date(article.published)
-        except ValueError as error:
-            self.report_parse_failure(response, error)
-            return None
+        return self.date_or_none(response, article.published)
 
     def card_record(self, result: SearchResult, published: datetime, truncated: bool) -> PostRecord:
         """A post as its search card shows it (the abstract, or a 微头条's whole content)."""

@@ -13,7 +13,7 @@ from lxml import etree
 from parsel import Selector
 
 from crawlers.parsing.counts import parse_count
-from crawlers.parsing.html import css, css_each, xpath, xpath_each
+from crawlers.parsing.html import css, css_each, outer_html, xpath, xpath_each
 from crawlers.parsing.text import html_to_text
 
 SEARCH_URL = "https://so.toutiao.com/search"
@@ -349,19 +349,14 @@ def parse_article(html: str) -> Article | None:
     token = _USER_TOKEN.search(author_link[0].get("href", "")) if author_link else None
     return Article(
         title=_NORMALIZED(heading[0]) if heading else "",
-        text=html_to_text(_markup(body[0], method)) if body else "",
+        text=html_to_text(outer_html(body[0], method)) if body else "",
         published=_meta_time(meta),
         author=(_NORMALIZED(author_link[0]) if author_link else "") or None,
         author_id=token[1] if token else None,
         comments=_embedded_count(html, "comment_count"),
         likes=_embedded_count(html, "digg_count"),
-        raw=_markup(container[0], method),
+        raw=outer_html(container[0], method),
     )
-
-
-def _markup(node: Any, method: str) -> str:
-    """The node's markup, as parsel's ``Selector.get()`` serialises it."""
-    return etree.tostring(node, method=method, encoding="unicode", with_tail=False)
 
 
 def is_challenge(html: str) -> bool:

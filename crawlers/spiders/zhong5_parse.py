@@ -15,7 +15,8 @@ from parsel import Selector
 from scrapy.http import TextResponse
 
 from crawlers.parsing.counts import parse_count
-from crawlers.parsing.html import css, css_each, css_first, has_class, outer_html, root_of, string, xpath
+from crawlers.parsing.html import css, css_each, css_first, first, has_class, outer_html, root_of, string, xpath
+from crawlers.parsing.text import clean
 
 BASE_URL = "http://www.zhong5.cn/"
 SEARCH_URL = BASE_URL + "search.php?mod=forum"
@@ -28,7 +29,6 @@ _TID = re.compile(r"thread-(\d+)-|[?&]tid=(\d+)")
 _AID = re.compile(r"article-(\d+)-|[?&]aid=(\d+)")
 _REPLIES_VIEWS = re.compile(r"(\d+)\s*个回复\s*-\s*(\d+)\s*次查看")
 _POSTED_ON = re.compile(r"^\s*发表于\s*")
-_SPACES = re.compile(r"[\s\xa0]+")
 # CSS '#postlist > div[id^="post_"]', tested on the divs instead of every element's id (same nodes, faster)
 _FIRST_POST = "descendant::div[starts-with(@id, 'post_')][parent::*[@id = 'postlist']]"
 
@@ -80,11 +80,6 @@ def thread_url(tid: str) -> str:
 
 def article_url(aid: str) -> str:
     return f"{BASE_URL}article-{aid}-1.html"
-
-
-def clean(text: str | None) -> str:
-    """Text with ``&nbsp;`` runs and surrounding whitespace normalised."""
-    return _SPACES.sub(" ", text or "").strip()
 
 
 def best_date_text(title: str | None, shown: str) -> str:
@@ -162,8 +157,8 @@ def _forum_row(row: Any) -> ListEntry | None:
     num = [cell for cell in cells if has_class(cell, "num")]
     return ListEntry(
         f"t{tid}", thread_url(tid), clean("".join(css(link, "::text"))), _date_of(posted),
-        comments=parse_count(_first(css_each(num, "a.xi2::text"))),
-        views=parse_count(_first(css_each(num, "em::text"))),
+        comments=parse_count(first(css_each(num, "a.xi2::text"))),
+        views=parse_count(first(css_each(num, "em::text"))),
         pinned=row.get("id").startswith("stickthread_"),
     )
 
@@ -188,10 +183,6 @@ def parse_search_results(page: Page) -> list[ListEntry]:
 
 def _href(link: Any | None) -> str:
     return link.get("href", "") if link is not None else ""
-
-
-def _first(matches: list[Any]) -> Any | None:
-    return matches[0] if matches else None
 
 
 def shows_no_results(page: Page) -> bool:
@@ -237,11 +228,11 @@ def parse_article(page: Page, url: str) -> Detail | None:
         meta = css_first(root, "p.xg1")
     if not title or body is None or meta is None:
         return None
-    publisher = _first(xpath(meta, './/a[contains(@href, "uid")]'))
+    publisher = first(xpath(meta, './/a[contains(@href, "uid")]'))
     container = css_first(root, "div.bm.vw")
     return Detail(
         post_id=f"a{aid}", url=article_url(aid), title=title,
-        date_text=clean(_first(xpath(meta, "text()"))), author=clean(string(publisher)) or None,
+        date_text=clean(first(xpath(meta, "text()"))), author=clean(string(publisher)) or None,
         author_uid=uid_from(_href(publisher)), body_html=outer_html(body),
         comments=parse_count(css_first(meta, "em#_commentnum::text") or _after(meta, "评论")),
         views=parse_count(css_first(meta, "em#_viewnum::text")),
@@ -262,13 +253,13 @@ def parse_thread(page: Page, url: str) -> Detail | None:
     if tid is None:
         return None
     root = root_of(page)
-    first = _first(xpath(root, _FIRST_POST))
+    post = first(xpath(root, _FIRST_POST))
     subjects = css(root, "#thread_subject")
-    if first is None or not subjects:
+    if post is None or not subjects:
         return None
-    body = css_first(first, 'td.t_f[id^="postmessage_"]')
-    posted = css_first(first, 'em[id^="authorposton"]')
-    author = css_first(first, "div.authi a.xw1")
+    body = css_first(post, 'td.t_f[id^="postmessage_"]')
+    posted = css_first(post, 'em[id^="authorposton"]')
+    author = css_first(post, "div.authi a.xw1")
     if body is None or posted is None:
         return None
     stats = css(root, "div.hm.ptn span.xi1::text")
@@ -277,5 +268,5 @@ def parse_thread(page: Page, url: str) -> Detail | None:
         date_text=_POSTED_ON.sub("", _date_of(posted)), author=clean(string(author)) or None,
         author_uid=uid_from(_href(author)), body_html=outer_html(body),
         views=parse_count(stats[0]) if stats else None, comments=parse_count(stats[1]) if len(stats) > 1 else None,
-        raw=outer_html(subjects[0]) + "\n" + outer_html(first),
+        raw=outer_html(subjects[0]) + "\n" + outer_html(post),
     )
