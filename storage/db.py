@@ -77,8 +77,8 @@ def open_database(url: str | URL, migrate: bool = True, **options: Any) -> Datab
     A relative SQLite path (``sqlite:///var/yuqing.db``) is relative to the current working directory.
     """
     database = Database(url, **options)
-    path = database.url.database
-    if database.is_sqlite and path and path != ":memory:" and not path.startswith("file:"):
+    path = sqlite_file(database.url)
+    if path is not None:
         Path(path).parent.mkdir(parents=True, exist_ok=True)
     if migrate:
         database.upgrade()
@@ -94,11 +94,17 @@ def alembic_config(url: str | URL) -> AlembicConfig:
     return config
 
 
-def _resolve_sqlite_path(url: URL) -> URL:
+def sqlite_file(url: URL) -> str | None:
+    """The path of a SQLite database file; ``None`` for other backends, in-memory and ``file:`` URI databases."""
     path = url.database
     if url.get_backend_name() != "sqlite" or not path or path == ":memory:" or path.startswith("file:"):
-        return url
-    return url.set(database=str(Path(path).expanduser().absolute()))
+        return None
+    return path
+
+
+def _resolve_sqlite_path(url: URL) -> URL:
+    path = sqlite_file(url)
+    return url if path is None else url.set(database=str(Path(path).expanduser().absolute()))
 
 
 def _sqlite_pragmas(busy_timeout_s: float) -> Any:

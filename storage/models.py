@@ -1,7 +1,8 @@
 """The database schema as SQLAlchemy 2 typed models: sources, posts, engagement snapshots, crawl runs, settings.
 
-Other layers' tables live in sibling ``storage/*models.py`` modules on the same ``Base``. Every change to
-any of them needs an Alembic revision in ``storage/migrations/versions`` (a test compares the two).
+Other layers' tables live in sibling ``storage/*models.py`` modules and in ``alerts/models.py``, on the
+same ``Base``. Every change to any of them needs an Alembic revision in ``storage/migrations/versions``
+(a test compares the two).
 """
 
 from __future__ import annotations
@@ -36,11 +37,18 @@ class Base(DeclarativeBase):
 
 
 def complete_metadata() -> MetaData:
-    """``Base.metadata`` once every ``storage/*models.py`` module (other layers' tables too) is imported."""
+    """``Base.metadata`` once every table module is imported: each ``storage/*models.py`` and ``alerts.models``.
+
+    The migrations compare against it and the retention purge finds the tables protecting posts in it,
+    so neither may depend on what the process happened to import before.
+    """
     package = __name__.rpartition(".")[0]
     for module in pkgutil.iter_modules(importlib.import_module(package).__path__):
         if module.name.endswith("models"):
             importlib.import_module(f"{package}.{module.name}")
+    # The one allowed import against the layer direction (storage ← alerts); lazy, so importing storage
+    # never imports the alerts package.
+    importlib.import_module("alerts.models")
     return Base.metadata
 
 

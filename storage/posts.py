@@ -74,14 +74,14 @@ def upsert_posts(
         return UpsertResult()
     stored = _stored(session, merged)
     fresh = {key: item for key, item in merged.items() if key not in stored and item.record is not None}
-    purged = tombstoned(session, list(fresh)) if fresh else set()
+    purged = tombstoned(session, list(fresh))
     fresh = {key: item for key, item in fresh.items() if key not in purged}
     needs_key = any(item.record is not None and item.record.author_id for item in merged.values())
     key = author_hash_key(session) if needs_key else b""
     inserted = _insert_new(session, fresh, key, fetched_at)
     updated, changed_counts = _update_known(session, stored, merged, key, fetched_at)
-    _insert_snapshots(session, [(pk, fresh[post_key].counts) for post_key, pk in inserted.items()], fetched_at)
-    _insert_snapshots(session, changed_counts, fetched_at)
+    first_counts = [(pk, fresh[post_key].counts) for post_key, pk in inserted.items()]
+    _insert_snapshots(session, first_counts + changed_counts, fetched_at)
     result = UpsertResult(
         new=len(inserted),
         updated=updated,
@@ -107,13 +107,11 @@ def known_post_ids(session: Session, source: str, since: datetime | None = None)
 def tombstoned(session: Session, keys: list[Key]) -> set[Key]:
     """Which of ``keys`` were purged by the retention purge (they must never be stored as new again)."""
     found: set[Key] = set()
+    columns = (Tombstone.source, Tombstone.source_post_id)
     for start in range(0, len(keys), SELECT_CHUNK):
-        chunk = keys[start:start + SELECT_CHUNK]
-        sources = {source for source, _ in chunk}
-        query = select(Tombstone.source, Tombstone.source_post_id).where(
-            Tombstone.source.in_(sources), Tombstone.source_post_id.in_([post_id for _, post_id in chunk]))
+        query = select(*columns).where(_key_filter(*columns, keys[start:start + SELECT_CHUNK]))
         found.update((row.source, row.source_post_id) for row in session.execute(query))
-    return found & set(keys)
+    return found
 
 
 def content_hash(title: str, text: str) -> str:
@@ -157,16 +155,18 @@ def _stored(session: Session, merged: dict[Key, _Merged]) -> dict[Key, _Stored]:
     columns = (Post.id, Post.source, Post.source_post_id, Post.reposts, Post.comments, Post.likes, Post.views,
                Post.truncated)
     for start in range(0, len(keys), SELECT_CHUNK):
-        for row in session.execute(select(*columns).where(_key_filter(keys[start:start + SELECT_CHUNK]))):
+        chunk = keys[start:start + SELECT_CHUNK]
+        for row in session.execute(select(*columns).where(_key_filter(Post.source, Post.source_post_id, chunk))):
             found[(row.source, row.source_post_id)] = _Stored(row.id, tuple(row[3:7]), row.truncated)
     return found
 
 
-def _key_filter(keys: list[Key]) -> Any:
+def _key_filter(source_column: Any, id_column: Any, keys: list[Key]) -> Any:
+    """``(source, id) IN keys``, written per source so that the (source, id) unique index serves it."""
     by_source: dict[str, list[str]] = {}
     for source, post_id in keys:
         by_source.setdefault(source, []).append(post_id)
-    return or_(*(and_(Post.source == source, Post.source_post_id.in_(ids)) for source, ids in by_source.items()))
+    return or_(*(and_(source_column == source, id_column.in_(ids)) for source, ids in by_source.items()))
 
 
 def _insert_new(session: Session, fresh: dict[Key, _Merged], key: bytes, fetched_at: datetime) -> dict[Key, int]:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import Column, Select, delete, func, select
+from sqlalchemy import Column, Select, Table, delete, func, select
 from sqlalchemy.orm import Session
 
 from storage.daemon_models import Tombstone
@@ -36,10 +36,12 @@ class PurgeReport:
 def purge_expired_posts(db: Database, keep_days: int, now: datetime, batch_size: int = BATCH) -> PurgeReport:
     """Delete posts published before ``now - keep_days`` that nothing but their own data refers to."""
     cutoff = now - timedelta(days=keep_days)
+    expired = _expired(cutoff, batch_size)
+    derived = [table for table in complete_metadata().sorted_tables if table.name in DERIVED_TABLES]
     purged = 0
     while True:
         with db.session() as session:
-            done = _purge_batch(session, cutoff, now, batch_size)
+            done = _purge_batch(session, expired, derived, now)
         purged += done
         if done < batch_size:
             break
@@ -61,16 +63,15 @@ def _expired(cutoff: datetime, limit: int) -> Select:
     return query.order_by(Post.id).limit(limit)
 
 
-def _purge_batch(session: Session, cutoff: datetime, now: datetime, limit: int) -> int:
-    rows = session.execute(_expired(cutoff, limit)).all()
+def _purge_batch(session: Session, expired: Select, derived: list[Table], now: datetime) -> int:
+    rows = session.execute(expired).all()
     if not rows:
         return 0
     tombstones = [{"source": row.source, "source_post_id": row.source_post_id, "published_at": row.published_at,
                    "purged_at": now} for row in rows]
     session.execute(insert_ignoring_duplicates(session, Tombstone.__table__), tombstones)
     ids = [row.id for row in rows]
-    for table in complete_metadata().sorted_tables:
-        if table.name in DERIVED_TABLES:
-            session.execute(delete(table).where(table.c.post_id.in_(ids)))
+    for table in derived:
+        session.execute(delete(table).where(table.c.post_id.in_(ids)))
     session.execute(delete(Post).where(Post.id.in_(ids)))
     return len(rows)

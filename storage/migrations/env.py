@@ -18,19 +18,9 @@ from alembic import context
 from sqlalchemy import Connection, create_engine
 from sqlalchemy.types import TypeDecorator
 
-from storage import analysis_models  # noqa: F401  (registers the analysis tables on Base.metadata)
 from storage.models import complete_metadata
 
 config = context.config
-
-
-def _register_alert_tables() -> None:
-    # The one allowed import against the layer direction (storage ← alerts): the migrations must see
-    # every table on Base.metadata. Lazy, so importing storage never imports the alerts package.
-    import alerts.models  # noqa: F401
-
-
-_register_alert_tables()
 
 
 def render_item(kind: str, item: Any, autogen_context: Any) -> str | bool:

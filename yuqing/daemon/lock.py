@@ -16,6 +16,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
 from config import Config
+from storage.db import sqlite_file
 
 PG_LOCK_KEY = 7_160_402  # pg_try_advisory_lock key of the daemon (the migration lock is 7_160_401)
 LOCK_NAME = "yuqing-run.lock"
@@ -29,9 +30,8 @@ def lock_path(config: Config, db_url: str) -> Path:
     """``[schedule] lock_file``, else ``yuqing-run.lock`` beside the SQLite file, else ``var/yuqing-run.lock``."""
     if config.schedule.lock_file:
         return Path(config.schedule.lock_file).expanduser()
-    url = make_url(db_url)
-    path = url.database
-    if url.get_backend_name() == "sqlite" and path and path != ":memory:" and not path.startswith("file:"):
+    path = sqlite_file(make_url(db_url))
+    if path:
         return Path(path).expanduser().absolute().parent / LOCK_NAME
     return Path("var") / LOCK_NAME
 
