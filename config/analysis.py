@@ -48,6 +48,10 @@ DEFAULT_CATEGORIES = {
     "hazard": "隐患 OR 私拉 OR 飞线 OR 占用 OR 堵塞 OR 裂缝 OR 危房 OR 裸露 OR 异味 OR 护栏 OR 井盖 OR 老化",
 }
 
+# the risk score's parts and their default weights; a configured weight must name one of these parts
+DEFAULT_RISK_WEIGHTS = {"severity": 0.35, "negative": 0.1, "relevance": 0.1, "engagement": 0.2, "growth": 0.1,
+                        "sources": 0.1, "rumour": 0.1}
+
 
 class RiskConfig(StrictModel):
     """Weights of the risk score's parts (each part is 0..1) and the score each level starts at."""
@@ -55,10 +59,7 @@ class RiskConfig(StrictModel):
     red: float = Field(0.7, ge=0, le=1)
     orange: float = Field(0.5, ge=0, le=1)
     yellow: float = Field(0.3, ge=0, le=1)
-    weights: dict[str, float] = Field(default_factory=lambda: {
-        "severity": 0.35, "negative": 0.1, "relevance": 0.1, "engagement": 0.2,
-        "growth": 0.1, "sources": 0.1, "rumour": 0.1,
-    })
+    weights: dict[str, float] = Field(default_factory=lambda: dict(DEFAULT_RISK_WEIGHTS))
     severe_words: list[str] = Field(default_factory=lambda: [
         "死亡", "身亡", "遇难", "丧生", "殒命", "罹难", "溺亡", "重伤", "致死", "出人命", "没救过来",
         "爆炸", "坍塌", "垮塌", "倒塌"])
@@ -73,7 +74,7 @@ class RiskConfig(StrictModel):
     def _ordered(self) -> "RiskConfig":
         if not self.red >= self.orange >= self.yellow:
             raise ValueError("thresholds must satisfy red >= orange >= yellow")
-        unknown = set(self.weights) - {"severity", "negative", "relevance", "engagement", "growth", "sources", "rumour"}
+        unknown = set(self.weights) - set(DEFAULT_RISK_WEIGHTS)
         if unknown:
             raise ValueError(f"unknown risk weight(s): {', '.join(sorted(unknown))}")
         return self

@@ -64,17 +64,6 @@ def terms_of(node: Node) -> set[str]:
     return set().union(*(terms_of(part) for part in node.parts))
 
 
-def positive_terms(node: Node) -> set[str]:
-    """The words that can make the expression true (those not under a NOT)."""
-    if isinstance(node, Term):
-        return {node.text}
-    if isinstance(node, Not):
-        return set()
-    if isinstance(node, Near):
-        return positive_terms(node.left) | positive_terms(node.right)
-    return set().union(*(positive_terms(part) for part in node.parts))
-
-
 def sufficient_terms(node: Node) -> set[str]:
     """Words each of which makes the expression true on its own (short of a NOT that excludes the post)."""
     if isinstance(node, Term):

@@ -6,11 +6,11 @@ import re
 
 from pydantic import Field, field_validator
 
+from config.roster import WEEKDAYS
+from config.schedule import clock_time
 from config.sources import StrictModel
 
-WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _SCHEDULE = re.compile(r"^(mon|tue|wed|thu|fri|sat|sun) ([01]\d|2[0-3]):([0-5]\d)$")
-_TIME = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
 
 
 class ReportFonts(StrictModel):
@@ -58,9 +58,7 @@ class ReportsConfig(StrictModel):
     @field_validator("daily_time")
     @classmethod
     def _daily_time(cls, value: str) -> str:
-        if not _TIME.match(value.strip()):
-            raise ValueError("expected HH:MM, e.g. '08:00'")
-        return value.strip()
+        return clock_time(value, "08:00")
 
     @property
     def weekly_day(self) -> str:

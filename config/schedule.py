@@ -16,6 +16,13 @@ from config.sources import StrictModel
 _TIME = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
 
 
+def clock_time(value: str, example: str) -> str:
+    """``value`` stripped, if it is a 24-hour HH:MM time; else a ValueError citing ``example``."""
+    if not _TIME.match(value.strip()):
+        raise ValueError(f"expected HH:MM, e.g. '{example}'")
+    return value.strip()
+
+
 class RetentionConfig(StrictModel):
     """The nightly purge of old posts (alert evidence and handling logs are never purged)."""
 
@@ -26,9 +33,7 @@ class RetentionConfig(StrictModel):
     @field_validator("time")
     @classmethod
     def _clock(cls, value: str) -> str:
-        if not _TIME.match(value.strip()):
-            raise ValueError("expected HH:MM, e.g. '03:30'")
-        return value.strip()
+        return clock_time(value, "03:30")
 
     @property
     def hour_minute(self) -> tuple[int, int]:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Literal
-
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from config.secrets import OptionalSecret
@@ -91,6 +89,3 @@ class SourceConfig(StrictModel):
         if self.spider == "generic" and not (self.feed_url or (self.list_page and self.detail_page)):
             raise ValueError("a generic source needs feed_url, or both list_page and detail_page selectors")
         return self
-
-
-SpiderName = Literal["weibo", "toutiao", "hualongxiang", "zhong5", "generic"]
