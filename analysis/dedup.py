@@ -139,10 +139,6 @@ class NearDuplicateIndex:
         self._canonical[key] = canonical
         return canonical
 
-    def find(self, signature: np.ndarray) -> Hashable | None:
-        """The canonical key of the most similar indexed post at or above the threshold, if any."""
-        return self._best(*self._scored(signature, _band_keys(signature.tobytes(), signature.itemsize)))
-
     def _best(self, keys: list[Hashable], scores: np.ndarray) -> Hashable | None:
         if not keys:
             return None

@@ -19,10 +19,11 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from sqlalchemy import Row, delete, func, insert, or_, select, update
+from sqlalchemy import Row, delete, insert, or_, select, update
 from sqlalchemy.orm import Session
 
-from analysis.events import Event
+from analysis.dedup import signatures
+from analysis.events import MAX_SIGNATURES, Event
 from analysis.pipeline import Analyzer, EventState, MemberSummary, PostAnalysis
 from config import Config
 from storage import Database, EngagementSnapshot, Post
@@ -184,14 +185,12 @@ def _chunks(ids: Sequence) -> Iterable[Sequence]:
 
 
 def _event_of(row: EventRow, members: Sequence[_Member], texts: dict[int, str]) -> Event:
-    from analysis.dedup import signatures
-
     event = Event(row.id, row.event_type, row.place, row.title, row.first_seen, row.last_seen,
                   posts=[m.key for m in members], sources={m.source for m in members},
                   spots=set(row.spots or []), engagement=row.engagement,
                   types=set((row.details or {}).get("types", [])), places=set((row.details or {}).get("places", [])),
                   region=(row.details or {}).get("region"))
-    event.signatures = list(signatures([texts[m.post_id] for m in members[:12]])) if members else []
+    event.signatures = list(signatures([texts[m.post_id] for m in members[:MAX_SIGNATURES]]))
     return event
 
 
@@ -217,7 +216,7 @@ def _growth(session: Session, post_ids: Sequence[int]) -> dict[int, float]:
     )
     totals: dict[int, list[int]] = defaultdict(list)
     for snap in rows:
-        totals[snap.post_id].append(sum(c or 0 for c in (snap.reposts, snap.comments, snap.likes, snap.views)))
+        totals[snap.post_id].append(_total(snap))
     return {pid: (t[-1] - t[-2]) / max(t[-2], 1) for pid, t in totals.items() if len(t) >= 2}
 
 
@@ -249,9 +248,13 @@ def _reassess_grown(session: Session, analyzer: Analyzer, done: Iterable[str]) -
     """Re-assess open events whose member posts' counts changed since those posts were analysed."""
     done = set(done)
     open_ids = [event_id for event_id in analyzer.grouper.events if event_id not in done]
-    grown = [row for row in _member_counts(session, open_ids) if (row.details or {}).get("engagement") != _total(row)]
+    members = _member_counts(session, open_ids)
+    grown = [row for row in members if (row.details or {}).get("engagement") != _total(row)]
     if not grown:
         return {}
+    engagement: dict[str, int] = defaultdict(int)  # every member of the events is here: no query per event
+    for row in members:
+        engagement[row.event_id] += _total(row)
     growth = _growth(session, [row.post_id for row in grown])
     keyed = {_key(row): growth.get(row.post_id, 0.0) for row in grown}
     session.execute(update(PostAnalysisRow), [
@@ -259,7 +262,7 @@ def _reassess_grown(session: Session, analyzer: Analyzer, done: Iterable[str]) -
     states = {}
     for event_id in {row.event_id for row in grown}:
         event = analyzer.grouper.events[event_id]
-        event.engagement = _engagement(session, event_id)
+        event.engagement = engagement[event_id]
         states[event_id] = analyzer.assess(event, keyed)
     return states
 
@@ -275,15 +278,6 @@ def _member_counts(session: Session, event_ids: Sequence[str]) -> list[Row]:
 
 def _total(post: Row) -> int:
     return sum(c or 0 for c in (post.reposts, post.comments, post.likes, post.views))
-
-
-def _engagement(session: Session, event_id: str) -> int:
-    total = session.scalar(
-        select(func.sum(func.coalesce(Post.reposts, 0) + func.coalesce(Post.comments, 0)
-                        + func.coalesce(Post.likes, 0) + func.coalesce(Post.views, 0)))
-        .join(PostAnalysisRow, PostAnalysisRow.post_id == Post.id).where(PostAnalysisRow.event_id == event_id)
-    )
-    return int(total or 0)
 
 
 def _drop_orphan_events(session: Session) -> None:

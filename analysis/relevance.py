@@ -91,7 +91,6 @@ class PlaceReader:
         self._spot_words = frozenset(
             word for word, canonical in gazetteer.district.items()
             if word != canonical and short not in word and not canonical.startswith(word))
-        self.district_places = frozenset(gazetteer.district.values())
         self._words = frozenset(self._places)
 
     def locate(self, tokens: Sequence[str]) -> Location:
@@ -141,9 +140,7 @@ class RelevanceScorer:
     def __init__(self, config: AnalysisConfig, gazetteer: Gazetteer, model: RelevanceModel | None = None,
                  district: str = "天宁区") -> None:
         self.config = config
-        self.gazetteer = gazetteer
         self.model = model
-        self.district = district
         self.places = PlaceReader(gazetteer, district)
         self._topic_ids = {id(topic) for topic in config.topics}
         self.rules = RuleSet(list(config.topics) + config.category_rules(), exclude=config.exclude)
@@ -157,14 +154,14 @@ class RelevanceScorer:
         rule_strength = 1.0 - math.exp(-sum(match.rule.weight for match in matches))
         learned = self.model.probability(tokens) if self.model else rule_strength
         score = round(self.config.rule_share * rule_strength + (1 - self.config.rule_share) * learned, 4)
-        safety = bool(matches) and score >= self.config.relevance_threshold
+        safety = score >= self.config.relevance_threshold
         where = self.places.locate(tokens)
         in_district = safety and where.region == DISTRICT
         category = self._category(hits, safety)
-        top = max(matches, key=lambda m: m.rule.weight, default=None)
+        top = max(matches, key=lambda m: m.rule.weight)
         return Relevance(
             score=score, safety=safety, in_district=in_district, category=category,
-            event_type=top.rule.event_type if top else None, type_name=top.rule.name if top else "",
+            event_type=top.rule.event_type, type_name=top.rule.name,
             place=where.place, spots=where.spots, terms=terms, rules=tuple(m.rule.name for m in matches),
             explanation=_explain(matches, terms, where.place, in_district, safety, category),
             types=frozenset(m.rule.event_type for m in matches), region=where.region, firm=where.firm,
@@ -194,8 +191,6 @@ def _where(place: str | None, in_district: bool) -> str:
 
 
 def _explain(matches, terms, place, in_district, safety, category) -> str:
-    if not matches:
-        return "未命中安全生产/应急类规则"
     verdict = "" if safety else "；相关度不足"
     rules = "、".join(m.rule.name for m in matches)
     where = _where(place, in_district)

@@ -15,15 +15,11 @@ from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
-from analysis.segment import default_segmenter
-from analysis.sentiment.corpora import parse_labelled_line
-from analysis.sentiment.model import SentimentModel, _logistic
-from analysis.sentiment.train import OPERATOR_MIN_COUNT, TrainReport, counts_of_model, fit, split_holdout
-from analysis.sentiment.train import evaluate as holdout_auc_of
+from analysis.sentiment.corpora import parse_labelled_line, read_labelled
+from analysis.sentiment.model import MODELS_DIR, SentimentModel, _logistic
+from analysis.sentiment.train import TrainReport, counts_of_model, train_and_save
 
-MODELS_DIR = Path(__file__).parent / "models"
 DEFAULT_RELEVANCE_MODEL = MODELS_DIR / "relevance-v1.json.gz"
-MIN_ROWS_FOR_HOLDOUT = 50
 EVIDENCE_FEATURES = 10
 
 
@@ -45,10 +41,8 @@ class RelevanceModel:
         scores 0 or 1 on words that say little; scaling keeps a long post's score as confident as a headline's.
         """
         total, count = self.bayes.evidence(tokens)
-        if not count:
-            return self.bayes.score(tokens)
-        evidence = total * min(1.0, EVIDENCE_FEATURES / count)
-        return _logistic(self.bayes.prior + evidence)
+        scale = min(1.0, EVIDENCE_FEATURES / count) if count else 1.0
+        return _logistic(self.bayes.prior + total * scale)
 
 
 @functools.cache
@@ -74,13 +68,7 @@ def parse_relevance_line(line: str, where: str) -> tuple[str, int] | None:
 
 def read_relevance_labelled(path: Path) -> Iterator[tuple[str, int]]:
     """The labelled posts of a JSONL or TSV file (an optional ``label<TAB>text`` header line)."""
-    with open(path, encoding="utf-8") as lines:
-        for number, line in enumerate(lines, 1):
-            if number == 1 and line.startswith("label\t"):
-                continue
-            row = parse_relevance_line(line, f"{path}:{number}")
-            if row is not None:
-                yield row
+    return read_labelled(path, parse_relevance_line)
 
 
 def train_relevance(rows: Iterable[tuple[str, int]], out: Path, base_data: bool) -> TrainReport:
@@ -97,17 +85,5 @@ def train_relevance(rows: Iterable[tuple[str, int]], out: Path, base_data: bool)
     if base_data and shipped is None:
         raise ValueError(f"no shipped relevance model at {DEFAULT_RELEVANCE_MODEL} to build on")
     base = counts_of_model(shipped.bayes) if shipped else (Counter(), Counter())
-    segmenter = default_segmenter()
     version = ("relevance-v1+" if base_data else "relevance-") + f"operator-{len(rows)}"
-    model = fit(rows, segmenter, OPERATOR_MIN_COUNT, base, version)
-    model.save(out)
-    return TrainReport(out=out, rows=len(rows), positives=sum(label for _, label in rows), base_data=base_data,
-                       features=len(model.weights), holdout_auc=_holdout_auc(rows, base))
-
-
-def _holdout_auc(rows: Sequence[tuple[str, int]], base: Sequence[Counter[str]]) -> float | None:
-    train, held = split_holdout(rows)
-    if len(rows) < MIN_ROWS_FOR_HOLDOUT or len({label for _, label in held}) < 2:
-        return None
-    segmenter = default_segmenter()
-    return holdout_auc_of(fit(train, segmenter, OPERATOR_MIN_COUNT, base), held, segmenter)
+    return train_and_save(rows, out, base, base_data, version)

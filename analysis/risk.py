@@ -78,7 +78,8 @@ def assess(event: RiskInput, config: RiskConfig) -> Risk:
     weights = config.weights
     score = sum(weights.get(name, 0.0) * value for name, value in parts.items())
     score = min(max(score, 0.0), 1.0)
-    return Risk(level_for(score, config), round(score, 3), _reason(event, tier, score, config))
+    level = level_for(score, config)
+    return Risk(level, round(score, 3), _reason(event, tier, level, score, config))
 
 
 def level_for(score: float, config: RiskConfig) -> str:
@@ -91,8 +92,7 @@ def level_for(score: float, config: RiskConfig) -> str:
     return "蓝"
 
 
-def _reason(event: RiskInput, tier: int, score: float, config: RiskConfig) -> str:
-    level = level_for(score, config)
+def _reason(event: RiskInput, tier: int, level: str, score: float, config: RiskConfig) -> str:
     pieces = [f"{level}色（{score:.2f}）：{event.place or '地点不明'}{event.type_name}"]
     pieces.append(f"{event.posts}条帖子/{event.sources}个来源")
     if tier:

@@ -13,10 +13,10 @@ import argparse
 import time
 from pathlib import Path
 
+from eval_sentiment import measure
+
 from analysis.segment import default_segmenter
 from analysis.sentiment.corpora import read_research_file
-from analysis.sentiment.lexicon import default_lexicon
-from analysis.sentiment.metrics import roc_auc
 from analysis.sentiment.model import DEFAULT_MODEL, SentimentModel
 from analysis.sentiment.train import fit, split_holdout
 
@@ -33,12 +33,8 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def holdout_report(model: SentimentModel, held: list[tuple[str, int]]) -> str:
     """`AUC classifier / blended` on held-out rows."""
-    segmenter, lexicon = default_segmenter(), default_lexicon()
-    tokens = [segmenter.cut(text) for text, _ in held]
-    labels = [label for _, label in held]
-    scores = [model.score(t) for t in tokens]
-    blended = [lexicon.blend(s, t) for s, t in zip(scores, tokens)]
-    return f"{roc_auc(labels, scores):.4f} / {roc_auc(labels, blended):.4f}"
+    auc, _, blended = measure(model, held)
+    return f"{auc:.4f} / {blended:.4f}"
 
 
 def main() -> None:

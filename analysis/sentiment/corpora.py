@@ -7,7 +7,7 @@ to binary as happy → 1; angry, sad, fear → 0; neutral and surprise are dropp
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 SMP_EMOTION_LABELS = {"happy": 1, "angry": 0, "sad": 0, "fear": 0}
@@ -50,12 +50,15 @@ def parse_labelled_line(line: str, where: str) -> tuple[str, int] | None:
     return str(text), int(label)
 
 
-def read_labelled(path: Path) -> Iterator[tuple[str, int]]:
-    """The operator's labelled posts, JSONL or TSV (`label\\ttext`, an optional `label\\ttext` header)."""
+def read_labelled(
+    path: Path, parse: Callable[[str, str], tuple[str, int] | None] = parse_labelled_line
+) -> Iterator[tuple[str, int]]:
+    """The operator's labelled posts, JSONL or TSV (`label\\ttext`, an optional `label\\ttext` header),
+    each line read by `parse` (given the line and its `path:number`)."""
     with open(path, encoding="utf-8") as lines:
         for number, line in enumerate(lines, 1):
             if number == 1 and line.startswith("label\t"):
                 continue
-            row = parse_labelled_line(line, f"{path}:{number}")
+            row = parse(line, f"{path}:{number}")
             if row is not None:
                 yield row

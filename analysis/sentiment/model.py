@@ -17,17 +17,16 @@ import json
 import math
 from itertools import chain, repeat
 from operator import add
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-from analysis.sentiment.batch import BatchFeatureSums, batch_words
+from analysis.sentiment.batch import BatchFeatureSums, batch_words, lowered_words
 
 MODELS_DIR = Path(__file__).resolve().parent.parent / "models"
 DEFAULT_MODEL = MODELS_DIR / "sentiment-v1.json.gz"
 FORMAT = "yuqing-sentiment-bayes"
 BIGRAM_JOIN = " "
 MENTION_MAX_CHARS = 30
-_JOIN = "\x00"  # joins tokens to lower-case them in one call
 
 
 def _is_name_part(token: str) -> bool:
@@ -61,10 +60,7 @@ def words(tokens: Sequence[str]) -> list[str]:
     """
     if "@" in tokens:
         tokens = _without_mentions(tokens)
-    kept = [t for t in tokens if not t.isspace()]
-    joined = _JOIN.join(kept)
-    lowered = joined.lower()
-    return kept if lowered == joined else lowered.split(_JOIN)
+    return lowered_words([t for t in tokens if not t.isspace()])
 
 
 def _distinct_features(tokens: Sequence[str]) -> dict[str, None]:
@@ -134,7 +130,11 @@ class SentimentModel:
 
     def log_odds(self, tokens: Sequence[str]) -> float:
         """log P(pos) - log P(neg) of the text cut into `tokens`."""
-        return self.prior + sum(map(self.weights.get, _distinct_features(tokens), repeat(self.unseen)))
+        return self.prior + self._feature_sum(_distinct_features(tokens))
+
+    def _feature_sum(self, found: Iterable[str]) -> float:
+        """Σ w(f) over the features `found` (unseen ones count `unseen`), summed in their order."""
+        return sum(map(self.weights.get, found, repeat(self.unseen)))
 
     def evidence(self, tokens: Sequence[str]) -> tuple[float, int]:
         """Σ w(f) over the distinct features of `tokens`, and their number: `log_odds` minus the prior.
@@ -146,7 +146,7 @@ class SentimentModel:
         kept = words(tokens)
         if BIGRAM_JOIN in "".join(kept):
             found = _distinct_features(tokens)
-            return sum(map(self.weights.get, found, repeat(self.unseen))), len(found)
+            return self._feature_sum(found), len(found)
         singles, pairs = dict.fromkeys(kept), dict.fromkeys(zip(kept, kept[1:]))
         terms = chain(map(self.weights.get, singles, repeat(self.unseen)),
                       map(self._pair_table().get, pairs, repeat(self.unseen)))
@@ -176,7 +176,7 @@ class SentimentModel:
         sums, counts = sums.tolist(), counts.tolist()
         for i in spaced:  # ambiguous pair strings: the per-post way
             found = _distinct_features(token_lists[i])
-            sums[i], counts[i] = sum(map(self.weights.get, found, repeat(self.unseen))), len(found)
+            sums[i], counts[i] = self._feature_sum(found), len(found)
         return sums, counts
 
     def score_batch(self, token_lists: Sequence[Sequence[str]]) -> list[float]:

@@ -114,9 +114,17 @@ def train_sentiment(rows: Iterable[tuple[str, int]], out: Path, base_data: bool)
     labels = {label for _, label in rows}
     if not labels <= {0, 1} or (not base_data and labels != {0, 1}):
         raise ValueError("need labels 0 and 1 (both, unless base_data is used)")
-    segmenter = default_segmenter()
     base = counts_of_model(default_model()) if base_data else (Counter(), Counter())
     version = ("v1+" if base_data else "") + f"operator-{len(rows)}"
+    return train_and_save(rows, out, base, base_data, version)
+
+
+def train_and_save(
+    rows: Sequence[tuple[str, int]], out: Path, base: Sequence[Counter[str]], base_data: bool, version: str
+) -> TrainReport:
+    """Fit `rows` on top of the feature counts `base`, write the model to `out`, and report on it
+    (with the AUC of a preliminary fit on held-out rows). Shared by the sentiment and relevance models."""
+    segmenter = default_segmenter()
     model = fit(rows, segmenter, OPERATOR_MIN_COUNT, base, version)
     model.save(out)
     return TrainReport(
