@@ -9,6 +9,7 @@ from functools import cache
 from sqlalchemy import Row, func, select
 from sqlalchemy.orm import Session
 
+from alerts.links import LinkError, sign_action_url
 from alerts.message import Message
 from alerts.models import Alert, AlertPost
 from config import Config
@@ -46,8 +47,6 @@ def _top_post(session: Session, alert_id: str) -> Row | None:
 
 def _links(config: Config, alert: Alert, person: str, now: datetime) -> dict[str, str | None]:
     """The signed 确认 / 误报 links, or none when no link secret is configured (warned once per process)."""
-    from alerts.links import LinkError, sign_action_url
-
     try:
         return {"ack_url": sign_action_url(config, alert.id, "ack", person, now),
                 "false_alarm_url": sign_action_url(config, alert.id, "false_alarm", person, now)}

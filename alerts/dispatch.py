@@ -19,7 +19,7 @@ from typing import NamedTuple
 from sqlalchemy import Row, and_, insert, or_, select, update
 from sqlalchemy.orm import Session
 
-from alerts.channels.base import Channel, DeliveryError
+from alerts.channels import Channel, DeliveryError, build_channels
 from alerts.escalation import escalate_after_failure
 from alerts.message import Message
 from alerts.models import Alert, AlertAction, DeliveryAttempt, Notification
@@ -62,8 +62,6 @@ def dispatch_due(db: Database, config: Config, now: datetime,
     One transaction per message: it records the previous message's outcome and claims the next one.
     """
     if channels is None:
-        from alerts.channels import build_channels
-
         channels = build_channels(config)
     report = DispatchReport()
     sent: tuple[_Claim, DeliveryError | None] | None = None

@@ -12,7 +12,6 @@ from sqlalchemy.orm import Session
 
 from alerts.models import Alert, AlertAction
 from alerts.outbox import enqueue
-from alerts.raising import latest_alert
 from alerts.roster import operator
 from alerts.states import CLOSED_STATES
 from config import Config
@@ -64,10 +63,11 @@ def source_problems(session: Session, config: Config, run: CrawlRun) -> list[str
 def _raise(session: Session, config: Config, run: CrawlRun, problem: str, now: datetime,
            report: HealthReport) -> None:
     key = f"source:{run.source}:{problem}"
-    current = latest_alert(session, key)
-    if current is not None and current.state not in CLOSED_STATES:
+    states = session.scalars(select(Alert.state).where(Alert.dedup_key == key)
+                             .order_by(Alert.opened_at, Alert.id)).all()
+    if states and states[-1] not in CLOSED_STATES:
         return
-    number = 1 + len(session.scalars(select(Alert.id).where(Alert.dedup_key == key)).all())
+    number = 1 + len(states)
     reason = f"{run.source} 最近一次采集（{run.started_at.astimezone(config.tz):%m-%d %H:%M}）{PROBLEMS[problem]}"
     alert = Alert(id=f"S-{run.source}-{problem}-{number}", kind="source_health", dedup_key=key, event_id=None,
                   title=f"信息源异常：{run.source}", level=None, state="new", reason=reason, opened_at=now,

@@ -120,12 +120,6 @@ def _evaluate(session: Session, config: Config, event: Event, batch: _Batch, rep
         report.escalated.append(alert.id)
 
 
-def latest_alert(session: Session, dedup_key: str) -> Alert | None:
-    """The most recently opened alert with this dedup key."""
-    query = select(Alert).where(Alert.dedup_key == dedup_key).order_by(Alert.opened_at.desc(), Alert.id.desc())
-    return session.scalars(query.limit(1)).first()
-
-
 def _flared_up(session: Session, alert: Alert, event: Event) -> bool:
     """Whether the event has posts published after the alert was closed that the alert does not hold."""
     known = select(AlertPost.post_id).where(AlertPost.alert_id == alert.id)

@@ -19,8 +19,9 @@ from datetime import tzinfo
 from typing import Any
 from urllib.parse import quote_plus
 
-from alerts.channels.base import Channel, DeliveryError
-from alerts.channels.http import RateLimit, Redactor, errcode_of, http_client, redact_url, send_request, url_secrets
+from alerts.channels.base import Channel
+from alerts.channels.http import (RateLimit, Redactor, errcode_of, http_client, redact_url, robot_error,
+                                  send_request, url_secrets)
 from alerts.message import Message
 from alerts.render import Parts, cut_chars, fit, markdown, markdown_body, mention_ids, message_parts
 from config.channels import DingtalkChannelConfig
@@ -30,7 +31,6 @@ log = logging.getLogger(__name__)
 TEXT_LIMIT = 20000  # bytes of markdown.text
 TITLE_CHARS = 64
 RATE_LIMITED = 130101
-TRANSIENT = {-1: "system busy"}
 _MOBILE = re.compile(r"\+?[\d-]{5,20}")
 
 
@@ -83,11 +83,5 @@ class DingtalkChannel(Channel):
         response = send_request(self.client, "POST", url, self.redact, json=payload)
         code, errmsg = errcode_of(response, redact_url(url))
         if code != 0:
-            raise self._error(code, errmsg)
+            raise robot_error(self.redact(f"钉钉 robot errcode {code}: {errmsg}"), code, RATE_LIMITED)
         log.info("channel %s: alert %s delivered", self.name, message.alert_id)
-
-    def _error(self, code: int, errmsg: str) -> DeliveryError:
-        reason = self.redact(f"钉钉 robot errcode {code}: {errmsg}")
-        if code == RATE_LIMITED:
-            return DeliveryError(reason, retryable=True, retry_after=60)
-        return DeliveryError(reason, retryable=code in TRANSIENT)

@@ -23,6 +23,7 @@ from alerts.channels.base import DeliveryError
 
 CONNECT_TIMEOUT_S = 5.0
 HIDDEN = "***"
+ROBOT_BUSY = -1  # errcode of a busy 企业微信 / 钉钉 robot: worth retrying
 
 
 def redact_url(url: str | httpx.URL) -> str:
@@ -137,3 +138,10 @@ def errcode_of(response: httpx.Response, where: str) -> tuple[int, str]:
         return int(body["errcode"]), str(body.get("errmsg", ""))
     except (ValueError, KeyError, TypeError):
         raise DeliveryError(f"{where}: unreadable answer (HTTP {response.status_code})", retryable=True) from None
+
+
+def robot_error(reason: str, code: int, rate_limited: int) -> DeliveryError:
+    """A robot's non-zero ``errcode``: its rate-limit code retries after a minute, busy retries, the rest not."""
+    if code == rate_limited:
+        return DeliveryError(reason, retryable=True, retry_after=60)
+    return DeliveryError(reason, retryable=code == ROBOT_BUSY)

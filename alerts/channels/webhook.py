@@ -84,9 +84,9 @@ class WebhookChannel(Channel):
 
     def body(self, message: Message, to: str) -> str:
         """The request body for ``message`` to ``to``; JSON bodies are checked to parse."""
-        text = fit(lambda parts: sms_text(message, parts, self.tz), message_parts(message), self.config.max_chars, len)
-        limit = self.config.max_chars
-        cut = {name: cut_chars(_inert(value), limit) for name, value in message_parts(message).items()}
+        limit, raw = self.config.max_chars, message_parts(message)
+        text = fit(lambda parts: sms_text(message, parts, self.tz), raw, limit, len)
+        cut = {name: cut_chars(_inert(value), limit) for name, value in raw.items()}
         context = {**message.to_json(), **cut, "to": to, "text": text,
                    "first_seen": format_time(message.first_seen, self.tz)}
         try:

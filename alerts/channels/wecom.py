@@ -12,8 +12,9 @@ import time
 from collections.abc import Callable
 from datetime import tzinfo
 
-from alerts.channels.base import Channel, DeliveryError
-from alerts.channels.http import RateLimit, Redactor, errcode_of, http_client, redact_url, send_request, url_secrets
+from alerts.channels.base import Channel
+from alerts.channels.http import (RateLimit, Redactor, errcode_of, http_client, redact_url, robot_error,
+                                  send_request, url_secrets)
 from alerts.message import Message
 from alerts.render import Parts, fit, markdown_body, mention_ids, message_parts
 from config.channels import WecomChannelConfig
@@ -22,7 +23,6 @@ log = logging.getLogger(__name__)
 
 CONTENT_LIMIT = 4096  # bytes of markdown.content
 RATE_LIMITED = 45009
-TRANSIENT = {-1: "system busy"}
 
 
 class WecomChannel(Channel):
@@ -54,11 +54,5 @@ class WecomChannel(Channel):
         response = send_request(self.client, "POST", self.webhook, self.redact, json=payload)
         code, errmsg = errcode_of(response, redact_url(self.webhook))
         if code != 0:
-            raise self._error(code, errmsg)
+            raise robot_error(self.redact(f"企业微信 robot errcode {code}: {errmsg}"), code, RATE_LIMITED)
         log.info("channel %s: alert %s delivered", self.name, message.alert_id)
-
-    def _error(self, code: int, errmsg: str) -> DeliveryError:
-        reason = self.redact(f"企业微信 robot errcode {code}: {errmsg}")
-        if code == RATE_LIMITED:
-            return DeliveryError(reason, retryable=True, retry_after=60)
-        return DeliveryError(reason, retryable=code in TRANSIENT)
