@@ -11,6 +11,8 @@ import re
 from dataclasses import dataclass, field
 from urllib.parse import quote, urlsplit
 
+from alerts.render import cut_chars
+
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
 _SPACES = re.compile(r"\s+")
 URL_SAFE = "/:?#[]@!$&'()*+,;=%~-._"
@@ -66,9 +68,7 @@ class Document:
 def clean(text: str | None, limit: int | None = None) -> str:
     """Scraped text as one plain line: XML-invalid characters dropped, whitespace collapsed, cut to ``limit``."""
     line = _SPACES.sub(" ", _CONTROL.sub("", text or "")).strip()
-    if limit is not None and len(line) > limit:
-        return line[: limit - 1] + "…"
-    return line
+    return line if limit is None else cut_chars(line, limit)
 
 
 def safe_url(url: str | None) -> str | None:

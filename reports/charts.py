@@ -12,16 +12,15 @@ import logging
 import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import date
 
 import matplotlib
 from matplotlib.figure import Figure
 
 from reports.fonts import INSTALL_HINT, ChartFont, find_cjk_font
 from reports.queries import PostCounts
+from reports.text import day_label, share
 
 log = logging.getLogger(__name__)
-WEEKDAYS = "一二三四五六日"
 COLOURS = ["#c0392b", "#2e86c1", "#d68910", "#229954", "#7d3c98", "#566573", "#a04000", "#148f77"]
 DPI = 150
 SIZES = {"trend": (7.2, 3.6), "sentiment": (7.2, 2.2), "district": (7.2, 2.2)}  # inches
@@ -73,10 +72,6 @@ def _png(draw: Callable[[Figure], None], size: tuple[float, float], missing: lis
     return out.getvalue()
 
 
-def day_label(day: date) -> str:
-    return f"{day.month}/{day.day} 周{WEEKDAYS[day.weekday()]}"
-
-
 def _trend(figure: Figure, counts: PostCounts, source_names: dict[str, str]) -> None:
     axes = figure.subplots()
     days = list(counts.by_day)
@@ -98,13 +93,9 @@ def _bars(figure: Figure, labels: list[str], values: list[int], title: str, colo
     axes = figure.subplots()
     bars = axes.barh(labels, values, color=colours, height=0.5)
     total = sum(values)
-    axes.bar_label(bars, labels=[f"{v} 条（{_share(v, total)}）" for v in values], padding=4, fontsize=9)
+    axes.bar_label(bars, labels=[f"{v} 条（{share(v, total)}）" for v in values], padding=4, fontsize=9)
     axes.set_title(title)
     axes.set_xlabel("帖子数（条）")
     axes.set_xlim(0, max(values + [1]) * 1.35)
     axes.invert_yaxis()
     axes.spines[["top", "right"]].set_visible(False)
-
-
-def _share(value: int, total: int) -> str:
-    return "—" if total == 0 else f"{value / total:.1%}"

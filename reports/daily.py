@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from pathlib import Path
 
+from alerts.message import LEVEL_ZH
 from config import Config
 from reports import text
 from reports.blocks import Block, Document, Heading, Paragraph, Table
@@ -55,7 +56,7 @@ def _incidents(report: Report, tz) -> list[Block]:
     for index, incident in enumerate(report.incidents[:BRIEF_INCIDENTS], start=1):
         where = text.clean(incident.place) or "地点不明"
         lines.append(Paragraph(
-            f"{text.subsection(index)}【{text.LEVEL_NAMES.get(incident.level, incident.level)}】"
+            f"{text.subsection(index)}【{LEVEL_ZH.get(incident.level, incident.level)}】"
             f"{where}{incident.type_name}："
             f"{text.clean(incident.title, 36)}（{incident.post_count} 条，{text.sources_text(report, incident.sources)}；"
             f"首次发现 {text.local(incident.first_seen, tz)}；{text.handling_state(incident.handling)}）"))

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import datetime, tzinfo
+from datetime import date, datetime, tzinfo
+from typing import TYPE_CHECKING
 
+from alerts.message import LEVEL_ZH
 from reports.blocks import Cell, clean, link
-from reports.model import Report
 from reports.queries import Change, Handling, Incident, PostCounts, PostLine
 
+if TYPE_CHECKING:  # reports.model imports reports.charts, which uses this module's wording
+    from reports.model import Report
+
 NUMERALS = "一二三四五六七八九十"
-LEVEL_NAMES = {"红": "红色", "橙": "橙色", "黄": "黄色", "蓝": "蓝色"}
+WEEKDAYS = "一二三四五六日"
 
 
 def section(number: int, title: str) -> str:
@@ -28,6 +32,11 @@ def local(moment: datetime | None, tz: tzinfo) -> str:
         return "—"
     here = moment.astimezone(tz)
     return f"{here.month}月{here.day}日 {here:%H:%M}"
+
+
+def day_label(day: date) -> str:
+    """``11/16 周一`` — a day's row in the trend table and its bar in the trend chart."""
+    return f"{day.month}/{day.day} 周{WEEKDAYS[day.weekday()]}"
 
 
 def span(report: Report) -> str:
@@ -96,7 +105,7 @@ def outcome_text(handling: Handling | None, tz: tzinfo) -> str:
 
 
 def incident_row(report: Report, index: int, incident: Incident, tz: tzinfo) -> list[Cell]:
-    return [str(index), LEVEL_NAMES.get(incident.level, incident.level), clean(incident.title, 40),
+    return [str(index), LEVEL_ZH.get(incident.level, incident.level), clean(incident.title, 40),
             clean(incident.place) or "地点不明", "区内" if incident.in_district else "区外",
             sources_text(report, incident.sources), str(incident.post_count), local(incident.first_seen, tz),
             handling_state(incident.handling)]
@@ -111,7 +120,7 @@ def handling_row(incident: Incident, tz: tzinfo) -> list[Cell]:
 def post_row(report: Report, index: int, post: PostLine, tz: tzinfo) -> list[Cell]:
     return [str(index), local(post.published_at, tz), report.source_name(post.source),
             link(clean(post.title, 60) or post.url, post.url), clean(post.place) or "—",
-            LEVEL_NAMES.get(post.level or "", "—")]
+            LEVEL_ZH.get(post.level or "", "—")]
 
 
 def terms_text(terms: list[tuple[str, int]]) -> str:

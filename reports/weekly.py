@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 from pathlib import Path
 
+from alerts.message import LEVEL_ZH
 from config import Config
 from reports import text
 from reports.blocks import Block, Document, Heading, Image, Paragraph, Table
-from reports.charts import CAPTIONS, day_label
+from reports.charts import CAPTIONS
 from reports.model import Report, collect
 from reports.output import write_document
 from reports.periods import Period
@@ -54,7 +55,7 @@ def weekly_document(report: Report, config: Config) -> Document:
 
 def _overview(report: Report) -> list[Block]:
     counts, incidents, alerts = report.counts, report.incident_counts, report.alerts
-    levels = "、".join(f"{text.LEVEL_NAMES[lv]} {n} 起" for lv, n in incidents.by_level.items() if n) or "无分级事件"
+    levels = "、".join(f"{LEVEL_ZH[lv]} {n} 起" for lv, n in incidents.by_level.items() if n) or "无分级事件"
     pending = counts.total - counts.analysed
     lines = [
         f"{text.span(report)}，共监测到网络帖子 {counts.total} 条（环比 {text.change_text(report.changes[0])}），"
@@ -80,7 +81,7 @@ def _trend(report: Report) -> list[Block]:
     counts = report.counts
     sources = list(counts.by_source)
     header = ["日期", *(report.source_name(s) for s in sources), "合计"]
-    rows = [[day_label(day), *(str(by_source.get(s, 0)) for s in sources), str(sum(by_source.values()))]
+    rows = [[text.day_label(day), *(str(by_source.get(s, 0)) for s in sources), str(sum(by_source.values()))]
             for day, by_source in counts.by_day.items()]
     return [*_image(report, "trend"), Table(header, rows)]
 
