@@ -5,13 +5,13 @@ from __future__ import annotations
 import getpass
 import signal
 import threading
-import time
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
 import click
 
 from yuqing.context import AppContext, parse_now, pass_app
+from yuqing.daemon.clock import RunningClock, WallClock
 from yuqing.output import FORMATS, print_table, write_jsonl
 
 LIST_COLUMNS = [("id", "编号"), ("level", "级别"), ("state", "状态"), ("title", "事件"), ("place", "地点"),
@@ -268,9 +268,8 @@ def dispatch_command(app: AppContext, now: str | None, follow: bool, interval: f
 def _clock(app: AppContext, now: str | None) -> Callable[[], datetime]:
     """The wall clock, or a clock that starts at --now and runs on at real speed (the wall clock is not read)."""
     if now is None:
-        return lambda: datetime.now(app.config.tz)
-    start, origin = parse_now(now, app.config), time.monotonic()
-    return lambda: start + timedelta(seconds=time.monotonic() - origin)
+        return WallClock(app.config.tz).now
+    return RunningClock(parse_now(now, app.config)).now
 
 
 def _stop_on_signals() -> threading.Event:

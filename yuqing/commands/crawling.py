@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from yuqing.context import AppContext, pass_app
+from yuqing.daemon.replay import replayable_sources
 from yuqing.output import FORMATS, print_table, write_jsonl
 
 DEFAULT_FIXTURES = Path("fixtures")
@@ -98,14 +99,10 @@ def record(app: AppContext, source: str, out_dir: Path, round_no: int) -> None:
 def _replayable_sources(app: AppContext, directory: Path, wanted: tuple[str, ...]) -> list[str]:
     if not directory.is_dir():
         raise click.ClickException(f"fixtures folder {directory} does not exist")
-    configured = app.config.sources
-    available = [name for name in configured if (directory / name / "manifest.json").is_file()]
-    if wanted:
-        missing = [name for name in wanted if name not in available]
-        if missing:
-            raise click.ClickException(f"no fixtures or no config for: {', '.join(missing)}")
-        return list(wanted)
-    chosen = [name for name in available if configured[name].enabled]
+    chosen = replayable_sources(directory, app.config.sources, wanted)
+    missing = [name for name in wanted if name not in chosen]
+    if missing:
+        raise click.ClickException(f"no fixtures or no config for: {', '.join(missing)}")
     if not chosen:
         raise click.ClickException(f"no configured source has fixtures in {directory}")
     return chosen

@@ -10,7 +10,6 @@ from yuqing.output import print_table
 
 TOP_COLUMNS = [("level", "级别"), ("title", "事件"), ("place", "地点"), ("post_count", "帖子"),
                ("sources", "来源"), ("first_seen", "首次发现"), ("reason", "原因")]
-LEVEL_ORDER = {"红": 0, "橙": 1, "黄": 2, "蓝": 3}
 
 
 def analyze_database(app: AppContext, now: str | None, top: int = 10) -> list[str]:
@@ -40,11 +39,12 @@ def raise_alerts(app: AppContext, database, changed_events: list[str], moment) -
 
 def show_top_events(app: AppContext, database, top: int) -> None:
     """The in-district incidents by level, then size: what the duty officer looks at first."""
+    from alerts.states import level_rank
     from storage.analysis_models import Event
 
     with database.session() as session:
         events = session.scalars(select(Event).where(Event.in_district, Event.level.is_not(None))).all()
-        ranked = sorted(events, key=lambda e: (LEVEL_ORDER.get(e.level, 9), -e.post_count, e.first_seen))[:top]
+        ranked = sorted(events, key=lambda e: (-level_rank(e.level), -e.post_count, e.first_seen))[:top]
         rows = [{
             "level": e.level, "title": e.title[:30], "place": e.place, "post_count": e.post_count,
             "sources": "、".join(e.sources), "first_seen": e.first_seen.astimezone(app.config.tz).strftime("%m-%d %H:%M"),

@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import datetime, tzinfo
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from yuqing.context import AppContext, pass_app
+
+if TYPE_CHECKING:
+    from reports.periods import Period
+
 
 def parse_formats(value: str, allowed: tuple[str, ...]) -> tuple[str, ...]:
     """``docx,html`` → ("docx", "html"); an unknown format is a usage error."""
@@ -36,14 +43,11 @@ def report() -> None:
 @pass_app
 def weekly(app: AppContext, week: str | None, formats: str, out: Path | None, now: str | None) -> None:
     """Write the weekly briefing of an ISO week: weekly-2026-W47.docx / .html / .md."""
-    from reports import WEEKLY_FORMATS, PeriodError, build_weekly, last_complete_week, parse_week, write_weekly
+    from reports import WEEKLY_FORMATS, build_weekly, last_complete_week, parse_week, write_weekly
 
     chosen = parse_formats(formats, WEEKLY_FORMATS)
     moment = app.now(now)
-    try:
-        period = parse_week(week, app.config.tz) if week else last_complete_week(moment, app.config.tz)
-    except PeriodError as exc:
-        raise click.BadParameter(str(exc), param_hint="--week") from None
+    period = _period(app, week, parse_week, last_complete_week, moment, "--week")
     built = build_weekly(app.database(), app.config, period, moment, charts=chosen != ("md",))
     _announce(write_weekly(built, chosen, out_dir(app, out), app.config), built.notices)
 
@@ -58,16 +62,24 @@ def weekly(app: AppContext, week: str | None, formats: str, out: Path | None, no
 @pass_app
 def daily(app: AppContext, day: str | None, formats: str, out: Path | None, now: str | None) -> None:
     """Write the daily brief (about 500 字): daily-2026-11-20.docx / .md."""
-    from reports import DAILY_FORMATS, PeriodError, build_daily, parse_day, write_daily, yesterday
+    from reports import DAILY_FORMATS, build_daily, parse_day, write_daily, yesterday
 
     chosen = parse_formats(formats, DAILY_FORMATS)
     moment = app.now(now)
-    try:
-        period = parse_day(day, app.config.tz) if day else yesterday(moment, app.config.tz)
-    except PeriodError as exc:
-        raise click.BadParameter(str(exc), param_hint="--date") from None
+    period = _period(app, day, parse_day, yesterday, moment, "--date")
     built = build_daily(app.database(), app.config, period, moment)
     _announce(write_daily(built, chosen, out_dir(app, out), app.config), built.notices)
+
+
+def _period(app: AppContext, given: str | None, parse: Callable[[str, tzinfo], Period],
+            default: Callable[[datetime, tzinfo], Period], moment: datetime, option: str) -> Period:
+    """The period named by ``option`` (parsed in the configured zone), else the default one before ``moment``."""
+    from reports import PeriodError
+
+    try:
+        return parse(given, app.config.tz) if given else default(moment, app.config.tz)
+    except PeriodError as exc:
+        raise click.BadParameter(str(exc), param_hint=option) from None
 
 
 def _announce(paths: list[Path], notices: list[str]) -> None:
