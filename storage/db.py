@@ -9,6 +9,8 @@ back and the error reported: nothing is half-written.
 
 from __future__ import annotations
 
+import sqlite3
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -112,9 +114,25 @@ def _sqlite_pragmas(busy_timeout_s: float) -> Any:
         cursor = dbapi_connection.cursor()
         try:
             cursor.execute(f"PRAGMA busy_timeout = {int(busy_timeout_s * 1000)}")
-            cursor.execute("PRAGMA journal_mode = WAL")
+            _switch_to_wal(cursor, time.monotonic() + busy_timeout_s)
             cursor.execute("PRAGMA foreign_keys = ON")
         finally:
             cursor.close()
 
     return on_connect
+
+
+def _switch_to_wal(cursor: Any, deadline: float) -> None:
+    """Put the database in WAL mode, retrying while another connection switches it at the same moment.
+
+    Two connections switching a new database's journal mode at once would deadlock, so SQLite refuses one
+    of them with "database is locked" at once, without waiting through the busy timeout: wait here instead.
+    """
+    while True:
+        try:
+            cursor.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() >= deadline:
+                raise
+            time.sleep(0.01)

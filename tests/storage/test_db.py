@@ -111,25 +111,27 @@ def test_a_locked_sqlite_database_makes_a_writer_wait_not_lose_its_batch(sqlite_
 
 
 def test_concurrent_upgrades_of_a_new_database_wait_for_each_other(tmp_path):
-    url = f"sqlite:///{tmp_path / 'race.db'}"
-    databases = [Database(url) for _ in range(3)]
-    errors: list[Exception] = []
+    # Ten new databases, three upgraders each: their first connections race to switch the file to WAL.
+    for attempt in range(10):
+        url = f"sqlite:///{tmp_path / f'race-{attempt}.db'}"
+        databases = [Database(url) for _ in range(3)]
+        errors: list[Exception] = []
 
-    def upgrade(database: Database) -> None:
-        try:
-            database.upgrade()
-        except Exception as exc:  # reported to the test below
-            errors.append(exc)
+        def upgrade(database: Database) -> None:
+            try:
+                database.upgrade()
+            except Exception as exc:  # reported to the test below
+                errors.append(exc)
 
-    threads = [threading.Thread(target=upgrade, args=(database,)) for database in databases]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    assert errors == []
-    assert TABLES <= set(inspect(databases[0].engine).get_table_names())
-    for database in databases:
-        database.dispose()
+        threads = [threading.Thread(target=upgrade, args=(database,)) for database in databases]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=30)
+        assert errors == []
+        assert TABLES <= set(inspect(databases[0].engine).get_table_names())
+        for database in databases:
+            database.dispose()
 
 
 def test_the_repr_hides_passwords():
