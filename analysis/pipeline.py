@@ -14,7 +14,7 @@ from datetime import timedelta
 
 from analysis.dedup import NearDuplicateIndex, signatures
 from analysis.events import Event, EventGrouper, EventPost
-from analysis.places import Gazetteer, default_gazetteer
+from analysis.places import Gazetteer, default_gazetteer, load_gazetteer
 from analysis.relevance import ALERTING_CATEGORIES, DISTRICT, Relevance, RelevanceScorer
 from analysis.relevance_model import RelevanceModel, default_relevance_model
 from analysis.risk import LEVEL_RANK, Risk, RiskInput, assess
@@ -118,7 +118,8 @@ class Analyzer:
         self.lexicon = lexicon or default_lexicon()
         model = relevance_model or (RelevanceModel.load(analysis.relevance_model) if analysis.relevance_model
                                     else default_relevance_model())
-        self.relevance = RelevanceScorer(analysis, gazetteer or default_gazetteer(), model, config.district)
+        places = gazetteer or (load_gazetteer(analysis.extra_dicts) if analysis.extra_dicts else default_gazetteer())
+        self.relevance = RelevanceScorer(analysis, places, model, config.district)
         self.grouper = EventGrouper(timedelta(hours=analysis.event_window_hours), events)
         self.duplicates = NearDuplicateIndex()
         self.version = f"{MODEL_VERSION_PREFIX}+{self.sentiment.version}+{model.version if model else 'rules'}"
@@ -207,8 +208,8 @@ class Analyzer:
             negative=sum(1 - m.sentiment for m in members) / max(len(members), 1),
             relevance=max((m.relevance for m in members), default=0.0), engagement=event.engagement,
             growth=event_growth, sources=len(event.sources), posts=len(event.posts),
-            rumour=categories.count("rumour") * RUMOUR_SHARE >= len(categories) > 0, place=event.place or min(event.spots, default=""),
-            type_name=type_name,
+            rumour=categories.count("rumour") * RUMOUR_SHARE >= len(categories) > 0,
+            place=event.place or min(event.spots, default=""), type_name=type_name,
         ), self.config.analysis.risk)
         return EventState(event, risk, category, any(m.in_district for m in members), type_name, event_growth)
 

@@ -98,7 +98,8 @@ class AnalysisConfig(StrictModel):
 
     topics: list[TopicRule] = Field(default_factory=list)
     exclude: list[str] = Field(default_factory=list, description="phrases whose matches are masked (traps)")
-    extra_dicts: list[Path] = Field(default_factory=list, description="more jieba user dictionaries")
+    extra_dicts: list[Path] = Field(
+        default_factory=list, description="more jieba user dictionaries; their `district`/`elsewhere` lines add places")
     categories: dict[str, str] = Field(
         default_factory=lambda: dict(DEFAULT_CATEGORIES),
         description="category → expression; the first category in category_order whose expression holds wins",

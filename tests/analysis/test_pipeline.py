@@ -52,3 +52,15 @@ def test_warming_builds_the_lazy_model_tables_and_changes_no_outcome():
     warmed, unwarmed = warm.analyze(records), cold.analyze(records)
     assert [post.to_contract() for post in warmed.posts] == [post.to_contract() for post in unwarmed.posts]
     assert warmed.events.keys() == unwarmed.events.keys() and len(warmed.events) == 1
+
+
+def test_places_tagged_in_the_operators_dictionary_count_as_in_the_district(tmp_path):
+    extra = tmp_path / "local.txt"
+    extra.write_text("翠湖湾花园 500 district 青龙街道\n", encoding="utf-8")
+    config = load_config()
+    local = config.model_copy(update={"analysis": config.analysis.model_copy(update={"extra_dicts": [extra]})})
+    text = "翠湖湾花园一栋楼着火了，浓烟滚滚，消防车已经到了"
+    shipped = Analyzer(config).analyze([record(1, text, 10)])
+    with_extra = Analyzer(local).analyze([record(1, text, 10)])
+    assert not shipped.posts[0].relevance.in_district
+    assert with_extra.posts[0].relevance.in_district and with_extra.posts[0].relevance.place == "青龙街道"
