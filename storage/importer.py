@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -40,21 +40,29 @@ def import_jsonl(
     """
     report = ImportReport()
     batch: list[PostRecord] = []
+    for number, record in parse_lines(lines):
+        if isinstance(record, str):
+            report.errors.append((number, record))
+            continue
+        batch.append(record)
+        if len(batch) >= batch_size:
+            _store(db, batch, fetched_at, report)
+            batch = []
+    _store(db, batch, fetched_at, report)
+    return report
+
+
+def parse_lines(lines: Iterable[str]) -> Iterator[tuple[int, PostRecord | str]]:
+    """Each record line's 1-based number with its record, or with why it is bad; blank lines and a BOM skipped."""
     for number, line in enumerate(lines, start=1):
         if number == 1:
             line = line.removeprefix("\ufeff")
         if not line.strip():
             continue
         try:
-            batch.append(parse_line(line))
+            yield number, parse_line(line)
         except ValueError as exc:
-            report.errors.append((number, str(exc)))
-            continue
-        if len(batch) >= batch_size:
-            _store(db, batch, fetched_at, report)
-            batch = []
-    _store(db, batch, fetched_at, report)
-    return report
+            yield number, str(exc)
 
 
 def parse_line(line: str) -> PostRecord:

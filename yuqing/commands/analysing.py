@@ -15,18 +15,16 @@ EVAL_COLUMNS = [("metric", "指标"), ("precision", "精确率"), ("recall", "�
 
 
 def read_posts(path: Path) -> list:
-    """Post records of a JSON Lines file; bad lines are reported with their number and skipped."""
-    from storage.records import PostRecord, RecordError
+    """Post records of a JSON Lines file, read as `yuqing import` reads them; bad lines reported and skipped."""
+    from storage.importer import parse_lines
 
     records = []
     with path.open(encoding="utf-8", errors="replace") as lines:
-        for number, line in enumerate(lines, start=1):
-            if not line.strip():
-                continue
-            try:
-                records.append(PostRecord.from_json(json.loads(line)))
-            except (ValueError, RecordError) as exc:
-                click.echo(f"{path}:{number}: 已跳过：{exc}", err=True)
+        for number, record in parse_lines(lines):
+            if isinstance(record, str):
+                click.echo(f"{path}:{number}: 已跳过：{record}", err=True)
+            else:
+                records.append(record)
     return records
 
 

@@ -1,0 +1,30 @@
+"""`yuqing analyze --input`: a JSON Lines file is read exactly as `yuqing import` reads it, then scored."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from yuqing.cli import cli
+
+POST = {"id": "1", "source": "weibo", "url": "https://m.weibo.cn/detail/1", "title": "",
+        "text": "天宁区青龙街道一个工地脚手架塌了，有工人受伤被送医", "author": "网友",
+        "published_at": "2026-11-20T09:00:00+08:00", "reposts": 3, "comments": 5, "likes": 10, "views": None}
+
+
+def test_a_bom_blank_lines_and_bad_records_are_handled_as_on_import(tmp_path: Path):
+    posts = tmp_path / "posts.jsonl"
+    oversized = POST | {"id": "2", "likes": 2**63}
+    posts.write_text("\ufeff" + json.dumps(POST, ensure_ascii=False) + "\n\n{not json\n"
+                     + json.dumps(oversized, ensure_ascii=False) + "\n", encoding="utf-8")
+    out = tmp_path / "scored.jsonl"
+    result = CliRunner().invoke(cli, ["analyze", "--input", str(posts), "--output", str(out)])
+    assert result.exit_code == 0, result.output
+    scored = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert [(row["source"], row["id"]) for row in scored] == [("weibo", "1")]
+    assert scored[0]["safety"] and scored[0]["in_district"]
+    assert f"{posts}:3: 已跳过：invalid JSON" in result.stderr
+    assert f"{posts}:4: 已跳过：likes {2**63} is too large" in result.stderr
+    assert "已分析 1 条" in result.stderr
