@@ -27,7 +27,7 @@ SHRINKABLE = ("excerpt", "reason", "title")
 MAX_URL_CHARS = 2048
 
 _CONTROL = re.compile(
-    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff\ufff9-\ufffb]"
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff\ufff9-\ufffb\ufffe\uffff]"
 )
 _JSON_UNSAFE = re.compile(_CONTROL.pattern[:-1] + "\u2028\u2029\x85]")
 _LINE_BREAKS = re.compile(r"\r\n?|[\u2028\u2029\x85]")
@@ -42,7 +42,7 @@ Parts = Mapping[str, str]
 
 
 def plain(text: str | None) -> str:
-    """Text without control, bidi-override or zero-width characters; line breaks normalised to ``\\n``."""
+    """Text without control, bidi-override, zero-width or XML-invalid characters; line breaks normalised to ``\\n``."""
     text = _LINE_BREAKS.sub("\n", text or "")
     return _CONTROL.sub("", text.replace("\t", " "))
 

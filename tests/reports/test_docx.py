@@ -91,3 +91,14 @@ def test_scraped_text_stays_plain_text_and_links_are_escaped():
     assert cells[0].paragraphs[0].hyperlinks[0].address == "https://e.com/a%20b%22%3Cx%3E"
     assert (cells[1].text, cells[1].paragraphs[0].hyperlinks) == ("脚本", [])
     assert "w:instrText" not in read.element.xml
+
+
+def test_bidi_overrides_and_xml_invalid_characters_are_dropped_and_user_info_cannot_mask_a_host():
+    document = Document("weekly", "标题", "副标题", [
+        Paragraph(clean("天宁\u202e区火灾\u200b\uffff通报")),
+        Table(["内容"], [[link("政府网", "https://www.gov.cn@evil.example/(x)")]]),
+    ])
+    read = docx.Document(io.BytesIO(render_docx(document, ReportFonts())))
+    assert read.paragraphs[-1].text == "天宁区火灾通报"
+    address = read.tables[0].rows[1].cells[0].paragraphs[0].hyperlinks[0].address
+    assert address == "https://www.gov.cn%40evil.example/%28x%29"
