@@ -83,8 +83,9 @@ class Zhong5Spider(SourceSpider):
                 if entry.comments is not None or entry.views is not None:
                     yield EngagementSighting(self.source, entry.post_id, comments=entry.comments, views=entry.views)
                 continue
-            callback = self.parse_article if entry.post_id.startswith("a") else self.parse_thread
-            yield scrapy.Request(entry.url, callback=callback)
+            if self.claim(entry.post_id):
+                callback = self.parse_article if entry.post_id.startswith("a") else self.parse_thread
+                yield scrapy.Request(entry.url, callback=callback)
         return recent
 
     def entry_date(self, response: Response, entry: z5.ListEntry) -> datetime | None:

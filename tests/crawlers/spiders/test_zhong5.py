@@ -128,6 +128,17 @@ def test_search_posts_go_one_at_a_time_through_the_paced_search_slot():
     assert "download_slot" not in unpaced.meta
 
 
+def test_a_thread_listed_on_its_board_and_in_search_results_is_fetched_once():
+    zhong5 = spider()
+    on_board = {r.url for r in zhong5.parse_board(respond(FORUM_2), board="forum:2", page=1)
+                if isinstance(r, scrapy.Request)}
+    location = respond(z5.search_url("天宁"), method="POST").headers["Location"].decode()
+    listed = {entry.url for entry in z5.parse_search_results(respond(z5.BASE_URL + location))}
+    again = {r.url for r in zhong5.parse_search(respond(z5.BASE_URL + location), keyword="天宁", page=1)
+             if isinstance(r, scrapy.Request)}
+    assert listed & on_board and again and not again & on_board
+
+
 def test_search_results_request_new_threads():
     location = respond(z5.search_url("天宁"), method="POST").headers["Location"].decode()
     output = list(spider().parse_search(respond(z5.BASE_URL + location), keyword="天宁", page=1))
