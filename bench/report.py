@@ -4,7 +4,8 @@ Project: ``reports.build_weekly`` + ``reports.write_weekly`` for ISO week 2026-W
 synthetic SQLite database of ``--posts`` posts spread evenly over the eight weeks 2026-W41…W48 (so about
 125,000 in the reported week), each with its ``post_analyses`` row (30 % safety posts with terms), ~4,500
 events and alerts with a handling log. The database is built once with bulk ``executemany`` inserts into
-the migrated schema and cached as ``bench/out/report-v<VERSION>-<posts>.db``; reruns reuse it.
+the migrated schema and cached as ``<--out>/report-v<VERSION>-<posts>.db`` (default ``bench/out/``);
+reruns reuse it. The report is written beside it, in ``report/``.
 
 Baseline: a plain ``SELECT count(*) FROM posts`` over the same table in the same run — the least any
 report over these rows could cost.
@@ -16,7 +17,7 @@ starts; the font search and the first chart are inside it. Times are CPU seconds
 Targets: report ≤ 15 s, peak RSS ≤ 1 GB.
 
 Last line: ``report_s=N count_s=N peak_rss_mb=N``.
-Run: ``.venv/bin/python bench/report.py [--posts 1000000] [--rebuild]``.
+Run: ``.venv/bin/python bench/report.py [--posts 1000000] [--rebuild] [--out DIR]``.
 """
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench._common import OUT, peak_rss_mb  # noqa: E402
 
-VERSION = 1
+VERSION = 2  # bump when the rows written change, so a cached database is rebuilt
 FIRST_DAY = datetime(2026, 10, 5, tzinfo=timezone(timedelta(hours=8)))  # Monday of 2026-W41
 DAYS = 56
 WEEK = "2026-W47"
@@ -54,7 +55,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     if args.measure:
         return measure(Path(args.measure))
-    path = OUT / f"report-v{VERSION}-{args.posts}.db"
+    path = Path(args.out) / f"report-v{VERSION}-{args.posts}.db"
     if args.rebuild or not _complete(path):
         build(path, args.posts)
     return subprocess.run([sys.executable, __file__, "--measure", str(path)], check=False).returncode
@@ -64,6 +65,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--posts", type=int, default=1_000_000)
     parser.add_argument("--rebuild", action="store_true", help="build the database again even if cached")
+    parser.add_argument("--out", default=str(OUT), help="where the cached database goes (default bench/out)")
     parser.add_argument("--measure", metavar="DB", help=argparse.SUPPRESS)
     return parser.parse_args(argv)
 
@@ -166,8 +168,8 @@ def _insert_reference_rows(connection: sqlite3.Connection, rng: random.Random) -
                 actions.extend(logged)
     connection.executemany(
         "INSERT INTO events (id, title, event_type, type_name, category, place, spots, in_district, first_seen,"
-        " last_seen, post_count, sources, engagement, growth, level, score, reason, updated_at)"
-        " VALUES (?, ?, 'fire', '火灾', 'incident', ?, '[]', ?, ?, ?, ?, ?, 100, 0.0, ?, 0.8, '', ?)", events)
+        " last_seen, post_count, sources, engagement, growth, level, score, reason, details, updated_at)"
+        " VALUES (?, ?, 'fire', '火灾', 'incident', ?, '[]', ?, ?, ?, ?, ?, 100, 0.0, ?, 0.8, '', '{}', ?)", events)
     connection.executemany(
         "INSERT INTO alerts (id, kind, dedup_key, event_id, title, level, state, follow_step, reason, opened_at,"
         " updated_at, acknowledged_at, acknowledged_by, closed_at, last_notified_level, last_notified_at,"
@@ -215,7 +217,7 @@ def measure(path: Path) -> int:
     with database.engine.connect() as connection:
         count_s, count_wall, total = _timed(lambda: connection.execute(text("SELECT count(*) FROM posts")).scalar())
     week = parse_week(WEEK, config.tz)
-    out = OUT / "report"
+    out = path.parent / "report"
 
     def report() -> list[Path]:
         return write_weekly(build_weekly(database, config, week, now), WEEKLY_FORMATS, out, config)

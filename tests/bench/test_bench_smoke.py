@@ -47,6 +47,17 @@ def test_analysis_benchmark_ends_with_its_figures() -> None:
     assert values["ratio"] == pytest.approx(values["posts_per_s"] / values["baseline_posts_per_s"], rel=0.02, abs=0.01)
 
 
+@pytest.mark.slow
+@pytest.mark.timeout(600)
+def test_report_benchmark_builds_a_database_of_the_current_schema_and_ends_with_its_figures(tmp_path: Path) -> None:
+    line = run_bench("report.py", "--posts", "2000", "--out", str(tmp_path))
+    values = figures(line, ("report_s", "count_s", "peak_rss_mb"))
+    assert values["report_s"] > 0 and values["peak_rss_mb"] > 0
+    assert (tmp_path / "report-v2-2000.db").exists()
+    written = {path.name for path in (tmp_path / "report").iterdir()}
+    assert written >= {f"weekly-2026-W47.{ext}" for ext in ("docx", "html", "md")}
+
+
 def test_every_copy_of_the_fixtures_is_a_new_set_of_posts() -> None:
     sys.path.insert(0, str(ROOT))
     from bench.cycled_fixtures import CopyRewriter
