@@ -23,7 +23,8 @@ from analysis.sentiment import NegativeLexicon, SentimentModel, default_lexicon,
 from config import Config
 from storage.records import PostRecord
 
-MODEL_VERSION_PREFIX = "analysis-1"
+MODEL_VERSION_PREFIX = "analysis-2"
+"""Bumped when the pipeline's decisions change, so `yuqing analyze` re-analyses what an older version stored."""
 RUMOUR_SHARE = 3
 """An event counts as a rumour when at least one in this many of its posts is one (网传/听说/据说 …)."""
 
@@ -169,8 +170,15 @@ class Analyzer:
     def _score(self, record: PostRecord, text: str, tokens: list[str], classifier: float) -> PostAnalysis:
         relevance = self.relevance.score(text, tokens)
         sentiment = self.lexicon.blend(classifier, tokens)
-        negative = sentiment < self.config.analysis.negative_threshold
-        return PostAnalysis(record.source, record.id, relevance, sentiment, negative)
+        return PostAnalysis(record.source, record.id, relevance, sentiment, self._negative(relevance, sentiment))
+
+    def _negative(self, relevance: Relevance, sentiment: float) -> bool:
+        """负面: a safety post by what it reports — an incident, hazard, complaint or rumour, however calmly
+        worded, and never publicity, a drill or a notice (辟谣 included), however alarming; another post by its
+        sentiment."""
+        if relevance.safety:
+            return relevance.category in ALERTING_CATEGORIES
+        return sentiment < self.config.analysis.negative_threshold
 
     def _group(self, record: PostRecord, result: PostAnalysis, signature, touched: dict[str, Event]) -> None:
         result.duplicate_of = self.duplicates.add(result.key, signature)

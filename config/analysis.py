@@ -109,7 +109,9 @@ class AnalysisConfig(StrictModel):
     rule_share: float = Field(0.8, ge=0, le=1, description="weight of the rules against the learned model")
     relevance_model: Path | None = Field(None, description="a model from `yuqing train relevance` (default: shipped)")
     relevance_threshold: float = Field(0.5, ge=0, le=1)
-    negative_threshold: float = Field(0.5, ge=0, le=1)
+    negative_threshold: float = Field(
+        0.5, ge=0, le=1, description="a post that is no safety matter is 负面 below this sentiment (a safety "
+        "matter is 负面 when it reports an incident, hazard, complaint or rumour)")
     event_window_hours: float = Field(72, gt=0)
     risk: RiskConfig = RiskConfig()
 

@@ -64,3 +64,18 @@ def test_places_tagged_in_the_operators_dictionary_count_as_in_the_district(tmp_
     with_extra = Analyzer(local).analyze([record(1, text, 10)])
     assert not shipped.posts[0].relevance.in_district
     assert with_extra.posts[0].relevance.in_district and with_extra.posts[0].relevance.place == "青龙街道"
+
+
+def test_a_safety_post_is_negative_by_what_it_reports_and_another_post_by_its_sentiment():
+    batch = Analyzer(load_config()).analyze([
+        record(1, "【辟谣】网传“天宁区东青化工厂发生爆炸”系外地旧视频，经核实，我区今日未发生爆炸事故。", 9),
+        record(2, "今天上午红梅街道开展燃气泄漏应急演练，模拟厨房起火，居民有序疏散。", 10),
+        record(3, "【情况通报】11月20日10时许，青龙街道一在建工地发生脚手架坍塌，2名工人受伤送医，无生命危险。", 11),
+        record(4, "股票又跌停了，亏得一塌糊涂，心情糟透了", 12),
+        record(5, "红梅公园的菊花开得真好看，周末带孩子去玩得很开心", 13),
+    ])
+    refutation, drill, notice, unrelated_sad, unrelated_happy = batch.posts
+    assert all(post.relevance.safety for post in (refutation, drill, notice))
+    assert not refutation.negative and not drill.negative
+    assert notice.negative
+    assert unrelated_sad.negative and not unrelated_happy.negative
