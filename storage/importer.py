@@ -31,7 +31,7 @@ class ImportReport:
 
 
 def import_jsonl(
-    db: Database, lines: Iterable[str], fetched_at: datetime, batch_size: int = BATCH_SIZE
+    db: Database, lines: Iterable[bytes | str], fetched_at: datetime, batch_size: int = BATCH_SIZE
 ) -> ImportReport:
     """Store every good line (one transaction per batch); a bad line is reported with its 1-based number.
 
@@ -52,9 +52,17 @@ def import_jsonl(
     return report
 
 
-def parse_lines(lines: Iterable[str]) -> Iterator[tuple[int, PostRecord | str]]:
-    """Each record line's 1-based number with its record, or with why it is bad; blank lines and a BOM skipped."""
-    for number, line in enumerate(lines, start=1):
+def parse_lines(lines: Iterable[bytes | str]) -> Iterator[tuple[int, PostRecord | str]]:
+    """Each record line's 1-based number with its record, or with why it is bad; blank lines and a BOM skipped.
+
+    Read a file in binary mode: a bytes line that is not UTF-8 is then reported, never guessed at.
+    """
+    for number, raw in enumerate(lines, start=1):
+        try:
+            line = raw.decode("utf-8") if isinstance(raw, bytes) else raw
+        except UnicodeDecodeError as exc:
+            yield number, f"not UTF-8 (byte {exc.start + 1} of the line)"
+            continue
         if number == 1:
             line = line.removeprefix("\ufeff")
         if not line.strip():

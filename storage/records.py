@@ -13,6 +13,7 @@ from typing import Any
 
 COUNT_KEYS = ("reposts", "comments", "likes", "views")
 REQUIRED_KEYS = ("id", "source", "url", "text", "published_at")
+MAY_BE_EMPTY = frozenset({"text"})  # an image-only post has no text
 
 
 class RecordError(ValueError):
@@ -64,7 +65,7 @@ class PostRecord:
         """Read one decoded JSON object, tolerating null/"" titles and missing optional keys."""
         if not isinstance(data, dict):
             raise RecordError("a post record must be a JSON object")
-        missing = [key for key in REQUIRED_KEYS if data.get(key) in (None, "")]
+        missing = [key for key in REQUIRED_KEYS if data.get(key) is None or (data[key] == "" and key not in MAY_BE_EMPTY)]
         if missing:
             raise RecordError(f"missing {', '.join(missing)}")
         return cls(
@@ -75,7 +76,7 @@ class PostRecord:
             text=_text(data, "text"),
             author=_text(data, "author") if data.get("author") not in (None, "") else None,
             published_at=_timestamp(data["published_at"]),
-            truncated=bool(data.get("truncated", False)),
+            truncated=_flag(data, "truncated"),
             **{key: _count(data, key) for key in COUNT_KEYS},
         )
 
@@ -117,6 +118,15 @@ def _timestamp(value: Any) -> datetime:
     if parsed.tzinfo is None:
         raise RecordError(f"published_at {value!r} has no UTC offset")
     return parsed
+
+
+def _flag(data: dict[str, Any], key: str) -> bool:
+    value = data.get(key, False)
+    if value is None:
+        return False
+    if not isinstance(value, bool):
+        raise RecordError(f"{key} must be true or false, not {value!r}")
+    return value
 
 
 def _count(data: dict[str, Any], key: str) -> int | None:

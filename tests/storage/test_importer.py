@@ -82,3 +82,21 @@ def test_export_import_export_round_trips_exactly(db, sqlite_db, make_record):
 def test_a_byte_order_mark_and_blank_lines_are_not_errors(db):
     report = import_jsonl(db, ["\ufeff" + line(id="1") + "\n", "\n", "   \n", line(id="2") + "\n"], FETCHED)
     assert (report.new, report.errors) == (2, [])
+
+
+def test_a_line_that_is_not_utf8_is_reported_never_stored_garbled(db):
+    gbk = line(id="2", text="天宁区红梅街道着火了").encode("gbk")
+    report = import_jsonl(db, [line(id="1").encode("utf-8") + b"\n", gbk + b"\n"], FETCHED)
+    assert report.new == 1 and [number for number, _ in report.errors] == [2]
+    assert "not UTF-8" in report.errors[0][1]
+
+
+def test_truncated_must_be_a_json_boolean_and_text_may_be_empty(db):
+    report = import_jsonl(db, [line(id="1", truncated="false"), line(id="2", truncated=None),
+                               line(id="3", text=""), line(id="4", text=None)], FETCHED)
+    assert [number for number, _ in report.errors] == [1, 4]
+    assert "truncated must be true or false" in report.errors[0][1] and "missing text" in report.errors[1][1]
+    with db.session() as session:
+        stored = session.execute(select(Post.source_post_id, Post.text, Post.truncated)
+                                 .order_by(Post.source_post_id)).all()
+    assert [tuple(row) for row in stored] == [("2", "天宁区郑陆镇一化工厂附近有刺鼻气味", False), ("3", "", False)]

@@ -19,7 +19,7 @@ def read_posts(path: Path) -> list:
     from storage.importer import parse_lines
 
     records = []
-    with path.open(encoding="utf-8", errors="replace") as lines:
+    with path.open("rb") as lines:
         for number, record in parse_lines(lines):
             if isinstance(record, str):
                 click.echo(f"{path}:{number}: 已跳过：{record}", err=True)

@@ -23,7 +23,7 @@ def import_posts(app: AppContext, file: Path, now: str | None) -> None:
     from storage import import_jsonl
 
     database = app.database()
-    with file.open(encoding="utf-8", errors="replace") as lines:
+    with file.open("rb") as lines:
         report = import_jsonl(database, lines, fetched_at=app.now(now))
     for line_no, message in report.errors:
         click.echo(f"第 {line_no} 行已跳过：{message}", err=True)
