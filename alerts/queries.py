@@ -39,7 +39,7 @@ def to_contract(alert: Alert, posts: list[Post], tz) -> dict[str, Any]:
         "event": alert.event_id or alert.dedup_key,
         "level": alert.level,
         "state": alert.state,
-        "opened_at": _iso(alert.opened_at, tz),
+        "opened_at": local_iso(alert.opened_at, tz),
         "posts": [{"source": post.source, "id": post.source_post_id} for post in posts],
         "reason": alert.reason,
     }
@@ -55,5 +55,6 @@ def notifications_of(session: Session, alert_id: str) -> list[Notification]:
                                 .order_by(Notification.created_at, Notification.id)))
 
 
-def _iso(moment: datetime, tz) -> str:
-    return moment.astimezone(tz).isoformat()
+def local_iso(moment: datetime, tz) -> str:
+    """``moment`` in the configured timezone, ISO 8601 to the second with its offset."""
+    return moment.astimezone(tz).isoformat(timespec="seconds")

@@ -8,12 +8,14 @@ are wrapped in :class:`pydantic.SecretStr` so that printing a config never shows
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 from typing import Annotated, Any
 
 from pydantic import BeforeValidator, SecretStr
 
 SECRET_NAME_HINTS = ("secret", "key", "password", "token", "cookie", "webhook")
+URL_PASSWORD = re.compile(r"(?P<user>[a-z][a-z0-9+.-]*://[^/:@\s]*):[^@/\s]*@", re.IGNORECASE)
 
 
 class SecretReferenceError(ValueError):
@@ -60,11 +62,13 @@ def looks_secret(key: str) -> bool:
 
 
 def redact(data: Any, key: str = "") -> Any:
-    """A copy of a plain config mapping with secret-looking values replaced by ``***``."""
+    """A copy of a plain config mapping with secret-looking values, and passwords inside URLs, replaced by ``***``."""
     if isinstance(data, dict):
         return {k: redact(v, k) for k, v in data.items()}
     if isinstance(data, list):
         return [redact(v, key) for v in data]
     if isinstance(data, SecretStr) or (data and looks_secret(key) and not isinstance(data, bool | int | float)):
         return "***"
+    if isinstance(data, str):
+        return URL_PASSWORD.sub(r"\g<user>:***@", data)  # a database URL's password, whatever its key
     return data

@@ -15,10 +15,11 @@ FORMATS = ("table", "jsonl")
 
 
 def write_jsonl(rows: Iterable[dict[str, Any]]) -> None:
-    """One JSON object per line, UTF-8, to stdout."""
-    out = sys.stdout
+    """One JSON object per line to stdout, in UTF-8 whatever the locale's encoding (a C or GBK locale)."""
+    sys.stdout.flush()
+    out = sys.stdout.buffer
     for row in rows:
-        out.write(json.dumps(row, ensure_ascii=False) + "\n")
+        out.write((json.dumps(row, ensure_ascii=False) + "\n").encode("utf-8"))
     out.flush()
 
 

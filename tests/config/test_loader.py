@@ -74,6 +74,14 @@ def test_secrets_come_from_env_or_secrets_file_and_are_redacted(tmp_path, monkey
     assert "top-secret" not in repr(config)
 
 
+def test_a_password_inside_a_url_is_redacted_whatever_the_key():
+    config = config_from_mapping({"database": {"url": "postgresql+psycopg://yuqing:s3cret@db.example:5432/yq"}})
+    shown = redact(config.model_dump(mode="json"))
+    assert shown["database"]["url"] == "postgresql+psycopg://yuqing:***@db.example:5432/yq"
+    assert redact({"url": "sqlite:///var/yuqing.db", "note": "a@b:c"}) == {"url": "sqlite:///var/yuqing.db",
+                                                                          "note": "a@b:c"}
+
+
 def test_unset_env_secret_is_absent_but_missing_secret_name_is_an_error(monkeypatch):
     monkeypatch.delenv("NOPE", raising=False)
     config = config_from_mapping({"sources": {"weibo": {"spider": "weibo", "cookie": {"$env": "NOPE"}}}})

@@ -72,16 +72,16 @@ def _list_row(session, app: AppContext, alert, post_count: int) -> dict:
 @pass_app
 def show_command(app: AppContext, alert_id: str, fmt: str) -> None:
     """One alert: its posts, the handling log and every notification sent or pending."""
-    from alerts.queries import alert_posts, handling_log, notifications_of, to_contract
+    from alerts.queries import alert_posts, handling_log, local_iso, notifications_of, to_contract
     from alerts.states import state_label
 
     tz = app.config.tz
     with app.database().session() as session:
         alert = _get(session, alert_id)
         record = to_contract(alert, alert_posts(session, [alert.id]).get(alert.id, []), tz)
-        log = [{"at": a.at.astimezone(tz).isoformat(), "actor": a.actor, "action": a.action, "note": a.note,
+        log = [{"at": local_iso(a.at, tz), "actor": a.actor, "action": a.action, "note": a.note,
                 "details": a.details} for a in handling_log(session, alert.id)]
-        outbox = [{"created_at": n.created_at.astimezone(tz).isoformat(), "person": n.person, "channel": n.channel,
+        outbox = [{"created_at": local_iso(n.created_at, tz), "person": n.person, "channel": n.channel,
                    "kind": n.kind, "state": n.state, "attempts": n.attempts, "last_error": n.last_error}
                   for n in notifications_of(session, alert.id)]
         heading = f"{alert.id} · {alert.level or '—'} · {state_label(alert.state, alert.follow_step)} · {alert.title}"
