@@ -11,7 +11,7 @@ import logging
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -55,12 +55,19 @@ class _Batch:
 
 
 def evaluate_events(db: Database, config: Config, event_ids: Iterable[str], now: datetime) -> RaiseReport:
-    """Raise or update the alerts of the changed events, with their notifications, in one transaction."""
+    """Raise or update the alerts of the changed events, with their notifications, in one transaction.
+
+    Events of the last event window that were never raised to their level are evaluated too: the analysis
+    commits before this runs, so a crash in between (or in here) would otherwise leave an incident unalerted.
+    """
     report = RaiseReport()
     wanted = list(dict.fromkeys(event_ids))
     with db.session() as session:
         silences, duty = active_silences(session, config, now), on_duty(config, now)
-        for chunk in _chunks(wanted):
+        missed = _missed(session, config, now, silences, set(wanted))
+        if missed:
+            log.warning("raising %d alert-worthy events an earlier run analysed but did not alert", len(missed))
+        for chunk in _chunks(wanted + missed):
             events = _alert_worthy(session, config, chunk)
             if not events:
                 continue
@@ -69,6 +76,29 @@ def evaluate_events(db: Database, config: Config, event_ids: Iterable[str], now:
                 _evaluate(session, config, event, batch, report)
             mark_evidence(session, batch.evidence, now)
     return report
+
+
+def _missed(session: Session, config: Config, now: datetime, silences: list[SilenceRule], known: set[str]) -> list[str]:
+    """Unsilenced alert-worthy events of the event window whose alert is missing or below their level."""
+    since = now - timedelta(hours=config.analysis.event_window_hours)
+    recent = (select(Event.id).where(Event.in_district, Event.level.is_not(None), Event.updated_at >= since)
+              .order_by(Event.first_seen, Event.id))
+    ids = [event_id for event_id in session.scalars(recent) if event_id not in known]
+    missed = []
+    for chunk in _chunks(ids):
+        events = [event for event in _alert_worthy(session, config, chunk)
+                  if not any(rule.matches(event.event_type, event.place, event.sources) for rule in silences)]
+        latest: dict[str, Alert] = {}
+        for alert in session.scalars(select(Alert).where(Alert.dedup_key.in_(chunk)).order_by(Alert.opened_at)):
+            latest[alert.dedup_key] = alert
+        missed += [event.id for event in events if _behind(latest.get(event.id), event)]
+    return missed
+
+
+def _behind(alert: Alert | None, event: Event) -> bool:
+    if alert is None:
+        return True
+    return alert.state not in CLOSED_STATES and level_rank(event.level) > level_rank(alert.last_notified_level)
 
 
 def _chunks(ids: list[str]) -> Iterator[list[str]]:

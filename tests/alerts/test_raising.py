@@ -117,3 +117,20 @@ def test_an_acknowledged_alert_stays_acknowledged_when_its_level_rises(db, confi
     with db.session() as session:
         actions = session.scalars(select(AlertAction.action).order_by(AlertAction.id)).all()
     assert actions == ["raise", "ack", "level_raised"]
+
+
+def test_an_event_a_crash_kept_from_being_raised_is_raised_by_the_next_evaluation(db, config, incident):
+    incident("ev-fire", "橙", posts=2)  # analysed and committed; the process died before raising its alert
+    incident("ev-gas", "黄", T0 + timedelta(minutes=10))
+    report = evaluate_events(db, config, ["ev-gas"], T0 + timedelta(minutes=10))
+    assert report.opened == ["A-ev-gas-1", "A-ev-fire-1"]
+    again = evaluate_events(db, config, [], T0 + timedelta(minutes=20))
+    assert (again.opened, again.escalated) == ([], [])  # caught up once, never twice
+
+
+def test_a_level_rise_a_crash_kept_from_being_notified_is_notified_next_time(db, config, incident):
+    incident("ev-fire", "黄")
+    evaluate_events(db, config, ["ev-fire"], T0)
+    incident("ev-fire", "红", T0 + timedelta(minutes=5))  # re-analysed to 红; the alerts step never ran
+    report = evaluate_events(db, config, [], T0 + timedelta(minutes=6))
+    assert report.escalated == ["A-ev-fire-1"] and _alerts(db)[0].level == "红"
