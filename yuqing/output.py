@@ -10,6 +10,7 @@ from typing import Any
 
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 FORMATS = ("table", "jsonl")
 
@@ -25,11 +26,11 @@ def write_jsonl(rows: Iterable[dict[str, Any]]) -> None:
 
 def print_table(title: str, columns: Sequence[tuple[str, str]], rows: Iterable[dict[str, Any]]) -> None:
     """A rich table; ``columns`` are (key, heading) pairs, headings in Chinese where an officer reads them."""
-    table = Table(title=title, title_justify="left")
+    table = Table(title=Text(title), title_justify="left")
     for key, heading in columns:
         table.add_column(heading, justify="left" if key in {"source", "name", "title", "reason"} else "right")
     for row in rows:
-        table.add_row(*(_cell(row.get(key)) for key, _ in columns))
+        table.add_row(*(Text(_cell(row.get(key))) for key, _ in columns))  # scraped text is never rich markup
     Console(width=max(shutil.get_terminal_size((160, 40)).columns, 160)).print(table)
 
 

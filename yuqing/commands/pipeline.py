@@ -21,8 +21,8 @@ def analyze_database(app: AppContext, now: str | None, top: int = 10) -> list[st
     report = analyse_stored_posts(database, app.config, moment)
     mode = "（模型版本更新，全部重新分析）" if report.rebuilt else ""
     click.echo(f"已分析 {report.analysed} 条帖子{mode}，{len(report.changed_events)} 个事件有变化", err=True)
+    raise_alerts(app, database, report.changed_events, moment)  # before any printing that could fail
     show_top_events(app, database, top)
-    raise_alerts(app, database, report.changed_events, moment)
     return report.changed_events
 
 
