@@ -16,10 +16,24 @@ from yuqing.commands.report import report
 from yuqing.commands.run import run, status
 from yuqing.commands.serve import serve
 from yuqing.commands.settings import config_group, db_group
-from yuqing.context import AppContext
+from yuqing.context import AppContext, database_problem
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+class YuqingGroup(click.Group):
+    """The command group; a database that fails mid-command (locked, gone) is one line, not a traceback."""
+
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except Exception as exc:
+            app = ctx.find_object(AppContext)
+            message = database_problem(exc, app.db_url) if app else None
+            if message is None:
+                raise
+            raise click.ClickException(message) from None
+
+
+@click.group(cls=YuqingGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.option("--config", "config_file", type=click.Path(dir_okay=False, path_type=Path), envvar="YUQING_CONFIG",
               help="Config file (default: $YUQING_CONFIG, else the shipped 天宁区 example).")
 @click.option("--db", "db_url", envvar="YUQING_DB_URL", help="Database URL (default: $YUQING_DB_URL, else config).")

@@ -39,9 +39,16 @@ class AppContext:
         return ["WARNING", "INFO", "DEBUG"][min(self.verbose, 2)]
 
     def database(self):  # -> storage.Database; imported lazily so `--help` stays fast
+        """The database, migrated; one clear error (password hidden) when it cannot be opened."""
         from storage import open_database
 
-        return open_database(self.db_url)
+        try:
+            return open_database(self.db_url)
+        except Exception as exc:
+            message = database_problem(exc, self.db_url)
+            if message is None:
+                raise
+            raise click.ClickException(message) from None
 
     def now(self, given: str | None) -> datetime:
         """The ``--now`` value as an aware datetime in the configured zone, else the wall clock."""
@@ -59,6 +66,24 @@ def parse_now(text: str, config: Config) -> datetime:
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=config.tz)
     return moment.astimezone(config.tz)
+
+
+def database_problem(exc: BaseException, url: str) -> str | None:
+    """A one-line Chinese explanation when ``exc`` means the database cannot be used, else None."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
+
+    try:
+        shown = make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        shown = "（无法解析）"
+    if isinstance(exc, OperationalError) and "locked" in str(exc.orig):
+        return f"数据库被其他进程锁定，等待超时，本次操作未执行，请稍后重试：{shown}"
+    if isinstance(exc, OperationalError):
+        return f"无法打开数据库 {shown}：{str(exc.orig).strip().splitlines()[0]}"
+    if isinstance(exc, ArgumentError | NoSuchModuleError | ModuleNotFoundError):
+        return f"数据库地址无效或不受支持：{shown}（示例：sqlite:///var/yuqing.db、postgresql+psycopg://user@host/db）"
+    return None
 
 
 pass_app = click.make_pass_decorator(AppContext)
