@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
 import click
 
 from config import Config, ConfigError, load_config
+
+FIRST_YEAR, LAST_YEAR = 1900, 9000  # --now, --week, --date, --since and --until stay inside these years
 
 
 @dataclass
@@ -65,7 +67,14 @@ def parse_now(text: str, config: Config) -> datetime:
         raise click.BadParameter(f"{text!r} is not ISO 8601 (e.g. 2026-11-23T09:00:00+08:00)", param_hint="--now")
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=config.tz)
+    check_year(moment, "--now")
     return moment.astimezone(config.tz)
+
+
+def check_year(moment: date, option: str) -> None:
+    """A usage error for a date outside the years this tool reckons with (whole weeks and zones around it fit)."""
+    if not FIRST_YEAR <= moment.year <= LAST_YEAR:
+        raise click.BadParameter(f"{moment.isoformat()} is outside {FIRST_YEAR}–{LAST_YEAR}", param_hint=option)
 
 
 def database_problem(exc: BaseException, url: str) -> str | None:

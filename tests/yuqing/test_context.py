@@ -1,10 +1,12 @@
-"""A database that cannot be used is one clear line naming it (password hidden), never a traceback."""
+"""What every command shares: a database that cannot be used is one clear line (password hidden), and dates
+stay inside the years the tool reckons with; never a traceback."""
 
 from __future__ import annotations
 
 import sqlite3
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 from sqlalchemy.exc import OperationalError
 
@@ -45,3 +47,23 @@ def test_other_errors_are_not_disguised_as_database_problems(monkeypatch):
     monkeypatch.setattr(alerts.queries, "list_alerts", lambda *_a, **_k: 1 / 0)
     result = run("--db", "sqlite://", "alerts", "list")
     assert isinstance(result.exception, ZeroDivisionError)
+
+
+@pytest.mark.parametrize("args", [
+    ("report", "weekly", "--week", "9999-W52"),
+    ("report", "weekly", "--now", "0001-01-01T00:00:00+14:00"),
+    ("report", "daily", "--date", "0001-01-01"),
+    ("export", "posts", "--until", "9999-12-31"),
+    ("alerts", "tick", "--now", "9999-12-31T23:00:00-12:00"),
+])
+def test_dates_at_the_ends_of_the_calendar_are_usage_errors(tmp_path: Path, args: tuple[str, ...]):
+    result = run("--db", f"sqlite:///{tmp_path / 'y.db'}", *args)
+    assert result.exit_code == 2 and "is outside 1900–9000" in result.output, result.output
+
+
+def test_a_report_folder_that_cannot_be_written_is_one_clear_error(tmp_path: Path):
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    result = run("--db", f"sqlite:///{tmp_path / 'y.db'}", "report", "daily", "--date", "2026-11-20",
+                 "--format", "md", "--out", str(blocker / "reports"))
+    assert result.exit_code == 1 and f"无法写入报告目录 {blocker / 'reports'}" in result.output

@@ -198,7 +198,8 @@ def false_alarm_command(app: AppContext, alert_id: str, note: str, by: str, now:
 @click.option("--topic", help="Event type, e.g. fire.")
 @click.option("--place", help="Place, e.g. 红梅街道.")
 @click.option("--source", help="Source, e.g. weibo.")
-@click.option("--hours", type=float, default=24, show_default=True, help="How long the silence lasts.")
+@click.option("--hours", type=click.FloatRange(0, 24 * 366, min_open=True), default=24, show_default=True,
+              help="How long the silence lasts (at most a year).")
 @click.option("--reason", default="")
 @click.option("--list", "show", is_flag=True, help="List the silences in force instead.")
 @by_option

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from yuqing.context import AppContext, pass_app
+from yuqing.context import AppContext, check_year, pass_app
 from yuqing.output import write_jsonl
 
 
@@ -49,6 +49,9 @@ def export_posts(app: AppContext, fmt: str, since, until) -> None:
 
     first: date | None = since.date() if since else None
     last: date | None = until.date() if until else None
+    for day, option in ((first, "--since"), (last, "--until")):
+        if day is not None:
+            check_year(day, option)
     database = app.database()
     with database.session() as session:
         write_jsonl(post.to_json() for post in iter_posts(session, since=first, until=last, tz=app.config.tz))

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from yuqing.context import AppContext, pass_app
+from yuqing.context import AppContext, check_year, pass_app
 
 if TYPE_CHECKING:
     from reports.periods import Period
@@ -49,7 +49,8 @@ def weekly(app: AppContext, week: str | None, formats: str, out: Path | None, no
     moment = app.now(now)
     period = _period(app, week, parse_week, last_complete_week, moment, "--week")
     built = build_weekly(app.database(), app.config, period, moment, charts=chosen != ("md",))
-    _announce(write_weekly(built, chosen, out_dir(app, out), app.config), built.notices)
+    folder = out_dir(app, out)
+    _announce(_written(lambda: write_weekly(built, chosen, folder, app.config), folder), built.notices)
 
 
 @report.command()
@@ -68,7 +69,8 @@ def daily(app: AppContext, day: str | None, formats: str, out: Path | None, now:
     moment = app.now(now)
     period = _period(app, day, parse_day, yesterday, moment, "--date")
     built = build_daily(app.database(), app.config, period, moment)
-    _announce(write_daily(built, chosen, out_dir(app, out), app.config), built.notices)
+    folder = out_dir(app, out)
+    _announce(_written(lambda: write_daily(built, chosen, folder, app.config), folder), built.notices)
 
 
 def _period(app: AppContext, given: str | None, parse: Callable[[str, tzinfo], Period],
@@ -77,9 +79,19 @@ def _period(app: AppContext, given: str | None, parse: Callable[[str, tzinfo], P
     from reports import PeriodError
 
     try:
-        return parse(given, app.config.tz) if given else default(moment, app.config.tz)
+        period = parse(given, app.config.tz) if given else default(moment, app.config.tz)
     except PeriodError as exc:
         raise click.BadParameter(str(exc), param_hint=option) from None
+    check_year(period.first_day, option)
+    return period
+
+
+def _written(write: Callable[[], list[Path]], folder: Path) -> list[Path]:
+    """The report files ``write`` wrote; a folder that cannot be written is one clear error."""
+    try:
+        return write()
+    except OSError as exc:
+        raise click.ClickException(f"无法写入报告目录 {folder}：{exc.strerror or exc}") from None
 
 
 def _announce(paths: list[Path], notices: list[str]) -> None:
