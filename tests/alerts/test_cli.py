@@ -75,6 +75,7 @@ def test_refused_actions_exit_with_a_clear_message(run):
     refused = run("alerts", "false-alarm", "A-ev-fire-1", "--by", "值班员甲", ok=False)
     assert "当前为“已办结”，不能误报" in refused.output
     assert "没有编号为 A-x 的预警" in run("alerts", "ack", "A-x", ok=False).output
+    assert "name who acts" in run("alerts", "ack", "A-ev-fire-1", "--by", "  ", ok=False).output
 
 
 def test_a_runtime_silence_is_stored_and_listed(run):
@@ -84,3 +85,7 @@ def test_a_runtime_silence_is_stored_and_listed(run):
     assert "红梅街道" in listed and "已处置" in listed
     assert "红梅街道" not in run("alerts", "silence", "--list", "--now", (T0 + timedelta(hours=3)).isoformat()).stdout
     assert "至少需要" in run("alerts", "silence", "--hours", "1", ok=False).output
+    [rule] = [json.loads(line) for line in run("alerts", "silence", "--list", "--format", "jsonl", "--now",
+                                               (T0 + timedelta(hours=1)).isoformat()).stdout.splitlines()]
+    assert rule == {"topic": None, "place": "红梅街道", "source": None, "until": "2026-11-23T11:00:00+08:00",
+                    "reason": "已处置"}

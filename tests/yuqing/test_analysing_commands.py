@@ -1,4 +1,4 @@
-"""`yuqing analyze --input`: a JSON Lines file is read exactly as `yuqing import` reads it, then scored."""
+"""`yuqing analyze --input` and `yuqing eval`: files read as `yuqing import` reads them, bad lines skipped by number."""
 
 from __future__ import annotations
 
@@ -28,3 +28,27 @@ def test_a_bom_blank_lines_and_bad_records_are_handled_as_on_import(tmp_path: Pa
     assert f"{posts}:3: 已跳过：invalid JSON" in result.stderr
     assert f"{posts}:4: 已跳过：likes {2**63} is too large" in result.stderr
     assert "已分析 1 条" in result.stderr
+
+
+def test_eval_skips_bad_label_lines_by_number_and_counts_only_labelled_posts(tmp_path: Path):
+    posts = tmp_path / "posts.jsonl"
+    posts.write_text("".join(json.dumps(POST | {"id": str(n)}, ensure_ascii=False) + "\n" for n in (1, 2, 3)),
+                     encoding="utf-8")
+    labels = tmp_path / "labels.jsonl"
+    good = {"source": "weibo", "id": "1", "relevance": 2, "negative": True, "event": "e1", "alert": True}
+    labels.write_text(json.dumps(good) + "\noops\n" + json.dumps({"id": "2", "relevance": 2}) + "\n",
+                      encoding="utf-8")
+    result = CliRunner().invoke(cli, ["eval", "--input", str(posts), "--labels", str(labels)])
+    assert result.exit_code == 0, result.output
+    assert f"{labels}:2: 已跳过：JSONDecodeError" in result.stderr
+    assert f"{labels}:3: 已跳过：缺少 negative, event, alert" in result.stderr
+    assert "评估结果（1 条有标注的帖子，共分析 3 条）" in result.stdout
+
+
+def test_analyze_output_goes_into_a_new_folder(tmp_path: Path):
+    posts = tmp_path / "posts.jsonl"
+    posts.write_text(json.dumps(POST, ensure_ascii=False) + "\n", encoding="utf-8")
+    out = tmp_path / "new" / "folder" / "scored.jsonl"
+    result = CliRunner().invoke(cli, ["analyze", "--input", str(posts), "--output", str(out)])
+    assert result.exit_code == 0, result.output
+    assert json.loads(out.read_text(encoding="utf-8"))["id"] == "1"

@@ -19,6 +19,7 @@ LIST_COLUMNS = [("id", "编号"), ("level", "级别"), ("state", "状态"), ("ti
 LOG_COLUMNS = [("at", "时间"), ("actor", "操作人"), ("action", "动作"), ("note", "说明"), ("details", "详情")]
 OUTBOX_COLUMNS = [("created_at", "时间"), ("person", "接收人"), ("channel", "渠道"), ("kind", "类型"),
                   ("state", "状态"), ("attempts", "尝试"), ("last_error", "错误")]
+SILENCE_COLUMNS = [("topic", "类型"), ("place", "地点"), ("source", "来源"), ("until", "截止"), ("reason", "原因")]
 ACTION_ZH = {"raise": "生成预警", "level_raised": "级别升高", "notified": "已通知", "escalate": "升级",
              "ack": "确认", "note": "备注/研判", "refer": "上报网信办", "respond": "网信办回应", "resolve": "办结",
              "false_alarm": "误报"}
@@ -26,8 +27,15 @@ ACTION_ZH = {"raise": "生成预警", "level_raised": "级别升高", "notified"
 
 def by_option(func: Callable) -> Callable:
     func = click.option("--now", help="ISO 8601 time of the action (default: the wall clock).")(func)
-    return click.option("--by", "by", default=getpass.getuser, show_default="the OS user",
+    return click.option("--by", "by", default=getpass.getuser, show_default="the OS user", callback=_actor,
                         help="Who acts (a roster name).")(func)
+
+
+def _actor(_ctx: click.Context, _param: click.Parameter, value: str) -> str:
+    """The handling log names who acted: an empty name is a usage error."""
+    if not value.strip():
+        raise click.BadParameter("name who acts, e.g. --by 值班员甲")
+    return value.strip()
 
 
 @click.group("alerts")
@@ -202,22 +210,26 @@ def false_alarm_command(app: AppContext, alert_id: str, note: str, by: str, now:
               help="How long the silence lasts (at most a year).")
 @click.option("--reason", default="")
 @click.option("--list", "show", is_flag=True, help="List the silences in force instead.")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True,
+              help="With --list: a table or JSON Lines.")
 @by_option
 @pass_app
 def silence_command(app: AppContext, topic: str | None, place: str | None, source: str | None, hours: float,
-                    reason: str, show: bool, by: str, now: str | None) -> None:
+                    reason: str, show: bool, fmt: str, by: str, now: str | None) -> None:
     """Silence alerts by topic, place and/or source for some hours (or --list those in force)."""
     from alerts import add_silence
+    from alerts.queries import local_iso
     from alerts.silences import active_silences
 
     moment = app.now(now)
     with app.database().session() as session:
         if show:
-            rules = active_silences(session, app.config, moment)
-            print_table("生效中的静默规则", [("topic", "类型"), ("place", "地点"), ("source", "来源"),
-                                         ("until", "截止"), ("reason", "原因")],
-                        [{**vars(r), "until": r.until.astimezone(app.config.tz).strftime("%m-%d %H:%M")}
-                         for r in rules])
+            rules = [{**vars(r), "until": local_iso(r.until, app.config.tz)}
+                     for r in active_silences(session, app.config, moment)]
+            if fmt == "jsonl":
+                write_jsonl(rules)
+            else:
+                print_table("生效中的静默规则", SILENCE_COLUMNS, rules)
             return
         try:
             add_silence(session, topic=topic, place=place, source=source, until=moment + timedelta(hours=hours),

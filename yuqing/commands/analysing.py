@@ -60,6 +60,7 @@ def analyze(app: AppContext, input_file: Path | None, output_file: Path | None, 
     if output_file is None:
         write_jsonl(rows)
         return
+    output_file.parent.mkdir(parents=True, exist_ok=True)
     with output_file.open("w", encoding="utf-8") as out:
         for row in rows:
             out.write(json.dumps(row, ensure_ascii=False) + "\n")
@@ -76,11 +77,7 @@ def evaluate_command(app: AppContext, input_file: Path, labels_file: Path, now: 
     """Measure the analysis against labelled posts: P/R/F1 of safety, in-district, negative, alert, events."""
     from analysis.evaluate import evaluate
 
-    labels = {}
-    for line in labels_file.read_text(encoding="utf-8").splitlines():
-        if line.strip():
-            item = json.loads(line)
-            labels[(item.get("source", ""), str(item["id"]))] = item
+    labels = read_labels(labels_file)
     scored = analyze_file(app, input_file, now)
     if labels and all(source == "" for source, _ in labels):
         labels = {(s["source"], s["id"]): labels[("", s["id"])] for s in scored if ("", s["id"]) in labels}
@@ -88,7 +85,32 @@ def evaluate_command(app: AppContext, input_file: Path, labels_file: Path, now: 
     if fmt == "jsonl":
         write_jsonl(score.to_json() for score in scores)
     else:
-        print_table(f"评估结果（{len(scored)} 条帖子）", EVAL_COLUMNS, (s.to_json() for s in scores))
+        labelled = sum((s["source"], s["id"]) in labels for s in scored)
+        print_table(f"评估结果（{labelled} 条有标注的帖子，共分析 {len(scored)} 条）", EVAL_COLUMNS,
+                    (s.to_json() for s in scores))
+
+
+LABEL_KEYS = ("id", "relevance", "negative", "event", "alert")
+
+
+def read_labels(path: Path) -> dict[tuple[str, str], dict]:
+    """Label lines (CONTRACTS.md §5) keyed by (source or "", id); bad lines reported with their number and skipped."""
+    labels = {}
+    with path.open("rb") as lines:
+        for number, raw in enumerate(lines, start=1):
+            try:
+                item = json.loads(raw.decode("utf-8-sig" if number == 1 else "utf-8")) if raw.strip() else None
+            except (UnicodeDecodeError, ValueError, RecursionError) as exc:
+                click.echo(f"{path}:{number}: 已跳过：{type(exc).__name__}", err=True)
+                continue
+            if item is None:
+                continue
+            missing = [key for key in LABEL_KEYS if not isinstance(item, dict) or key not in item]
+            if missing:
+                click.echo(f"{path}:{number}: 已跳过：缺少 {', '.join(missing)}", err=True)
+                continue
+            labels[(str(item.get("source") or ""), str(item["id"]))] = item
+    return labels
 
 
 @click.group()
