@@ -6,7 +6,7 @@ import json
 
 import click
 
-from config import config_path, redact
+from config import ConfigError, config_path, redact
 from yuqing.context import AppContext, pass_app
 
 
@@ -26,8 +26,14 @@ def show(app: AppContext) -> None:
 @config_group.command("check")
 @pass_app
 def check(app: AppContext) -> None:
-    """Validate the config file and say which file was read."""
+    """Validate the config file (and each channel's robot/webhook host) and say which file was read."""
+    from alerts import build_channels
+
     config = app.config
+    try:
+        build_channels(config)  # the checks `yuqing alerts dispatch` makes: allowed hosts, templates
+    except ConfigError as exc:
+        raise click.ClickException(str(exc)) from None
     enabled = ", ".join(config.enabled_sources()) or "无"
     click.echo(f"配置有效：{config_path(app.config_file)}（{config.district}；启用来源：{enabled}）")
 
