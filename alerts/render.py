@@ -1,10 +1,12 @@
 """Make scraped text inert in each channel's format and cut messages to each channel's size limit.
 
-Post text (title, excerpt, reason) is untrusted: it may hold ``@all``, ``<@userid>``, markdown links,
-HTML or control characters. Per format: plain text loses its control characters; markdown (企业微信,
-钉钉) additionally has every markup character and ``@`` replaced by its full-width twin, so it reads the
-same but can neither mention nor link; HTML is plain text through Jinja2's autoescape; JSON is plain
-text through ``json.dumps``. Links we add ourselves pass :func:`safe_url`. :func:`fit` cuts the excerpt,
+Post text (title, excerpt, reason, place) is untrusted: it may hold ``@all``, ``<@userid>``, URLs, markdown
+links, HTML or control characters. :func:`inert` is the base of every format: one line without control
+characters, ``@`` as ``＠``, and every auto-linkable pattern defanged (``://`` → ``：//``, a ``.`` before a letter
+→ ``。``, dotted IPv4 → ``1。2。3。4``) so phones, mail clients and robots link or mention nothing. Markdown
+(企业微信, 钉钉) additionally has every markup character replaced by its full-width twin; HTML is inert text
+through Jinja2's autoescape; JSON is plain text through ``json.dumps``. Links we add ourselves (the post's
+link, the signed 确认 / 误报 links) pass :func:`safe_url` and stay clickable. :func:`fit` cuts the excerpt,
 then the reason, then the title — never the links — until the rendered message fits.
 """
 
@@ -34,8 +36,10 @@ _LINE_BREAKS = re.compile(r"\r\n?|[\u2028\u2029\x85]")
 _WHITESPACE_RUN = re.compile(r"\s+")
 _MARKDOWN_TWINS = str.maketrans({
     "[": "［", "]": "］", "(": "（", ")": "）", "*": "＊", "_": "＿", "`": "｀", "#": "＃", ">": "＞",
-    "<": "＜", "!": "！", "|": "｜", "~": "～", "@": "＠", "&": "＆", "\\": "＼", "$": "＄",
+    "<": "＜", "!": "！", "|": "｜", "~": "～", "&": "＆", "\\": "＼", "$": "＄",
 })
+_HOST_DOT = re.compile(r"\.(?=[^\W\d_])")  # evil.example, www.x, a@b.cn, 政府.中国 — but not 3.5
+_IPV4 = re.compile(r"(?<!\d)\d{1,3}(?:\.\d{1,3}){3}(?!\d)")
 _URL_SAFE = "/:?=&%#;,+~.-_!$"
 
 Parts = Mapping[str, str]
@@ -58,13 +62,25 @@ def one_line(text: str | None) -> str:
     return _WHITESPACE_RUN.sub(" ", plain(text)).strip()
 
 
-def markdown(text: str | None) -> str:
-    """One line of inert markdown: markup characters and ``@`` become their full-width twins.
+def inert(text: str | None) -> str:
+    """:func:`one_line` that no phone, mail client or robot turns into a link or a mention; still readable.
 
-    ``@all``/``@所有人``/``@13800000000`` become ``＠all``…, ``<@userid>``/``<at …>`` lose their angle brackets,
-    ``[点我](http://evil)`` its brackets; ``://`` becomes ``：//`` so bare URLs are not auto-linked.
+    ``@all`` → ``＠all``; ``http://evil.example/p`` → ``http：//evil。example/p``; ``www.evil.com`` →
+    ``www。evil。com``; ``a@b.cn`` → ``a＠b。cn``; ``1.2.3.4`` → ``1。2。3。4``. Every host needs a ``.`` before
+    its top-level domain, which starts with a letter: that dot is the one broken, so bare domains are covered
+    too. Decimals (``3.5万``) are left alone. Characters are swapped one for one, so lengths do not change.
     """
-    return one_line(text).translate(_MARKDOWN_TWINS).replace("://", "：//")
+    text = one_line(text).replace("@", "＠").replace("://", "：//")
+    text = _IPV4.sub(lambda match: match.group().replace(".", "。"), text)
+    return _HOST_DOT.sub("。", text)
+
+
+def markdown(text: str | None) -> str:
+    """One line of inert markdown: :func:`inert`, with markup characters turned into their full-width twins.
+
+    ``<@userid>``/``<at …>`` lose their angle brackets, ``[点我](http://evil)`` its brackets.
+    """
+    return inert(text).translate(_MARKDOWN_TWINS)
 
 
 def safe_url(url: str | None) -> str | None:
@@ -193,10 +209,15 @@ def links(message: Message) -> list[tuple[str, str]]:
     return [(label, url) for label, raw in candidates if (url := safe_url(raw))]
 
 
+def inert_facts(message: Message, parts: Parts, tz: tzinfo) -> list[tuple[str, str]]:
+    """:func:`facts` with every value :func:`inert` (plain text, e-mail HTML)."""
+    return [(label, inert(value)) for label, value in facts(message, parts, tz)]
+
+
 def plain_text(message: Message, parts: Parts, tz: tzinfo) -> str:
-    """The message as plain Chinese lines (console, e-mail text part)."""
+    """The message as plain Chinese lines (console, e-mail text part): scraped text inert, our links clickable."""
     lines = [f"【{message.headline}】"]
-    lines += [f"{label}：{one_line(value)}" for label, value in facts(message, parts, tz)]
+    lines += [f"{label}：{value}" for label, value in inert_facts(message, parts, tz)]
     lines += [f"{label}：{url}" for label, url in links(message)]
     return "\n".join(lines)
 

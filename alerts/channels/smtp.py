@@ -1,5 +1,8 @@
 """E-mail channel: a plain-text message with an HTML alternative (Jinja2, autoescaped), sent over SMTP.
 
+Post text in the subject and both parts is :func:`alerts.render.inert`, so mail clients auto-link nothing in
+it; the post's link and the signed 确认 / 误报 links are the only links.
+
 STARTTLS and login are optional; the password comes from secrets and never appears in an error.
 Connection trouble and 4xx replies are retryable; refused recipients, failed logins, a server without
 the requested STARTTLS and other 5xx replies are not.
@@ -17,7 +20,7 @@ from email.utils import formatdate, make_msgid, parseaddr
 from alerts.channels.base import Channel, DeliveryError
 from alerts.channels.http import Redactor
 from alerts.message import Message
-from alerts.render import cut_chars, facts, html_templates, links, message_parts, one_line, plain, plain_text
+from alerts.render import cut_chars, html_templates, inert, inert_facts, links, message_parts, plain, plain_text
 from config.channels import SmtpChannelConfig
 
 LEVEL_COLOURS = {"红": "#c00000", "橙": "#e36c09", "黄": "#b8860b", "蓝": "#1f5fbf"}
@@ -40,7 +43,7 @@ class SmtpChannel(Channel):
         """The e-mail: subject, text part and HTML alternative, every scraped text made safe."""
         parts = {name: cut_chars(plain(value), PART_CHARS[name]) for name, value in message_parts(message).items()}
         email = EmailMessage()
-        email["Subject"] = cut_chars(f"【{message.headline}】{one_line(message.title)}", SUBJECT_CHARS)
+        email["Subject"] = cut_chars(f"【{message.headline}】{inert(message.title)}", SUBJECT_CHARS)
         email["From"] = self.config.sender
         email["To"] = to
         email["Date"] = formatdate(localtime=False)
@@ -49,7 +52,7 @@ class SmtpChannel(Channel):
         html = html_templates().get_template("email.html").render(
             headline=message.headline,
             colour=LEVEL_COLOURS.get(message.level or "", "#333333"),
-            facts=facts(message, parts, self.tz),
+            facts=inert_facts(message, parts, self.tz),
             links=links(message),
         )
         email.add_alternative(html, subtype="html")

@@ -2,8 +2,10 @@
 
 Every ``{{ value }}`` in the template is JSON-string-escaped (write it between quotes); ``{{ value|json }}``
 gives a complete JSON value. ``text`` is a short SMS-style summary cut to ``max_chars``, keeping the
-signed 确认 / 误报 links whole; ``to`` is the addressee (e.g. a mobile number). 2xx is delivered; 408,
-429 and 5xx are retryable; other answers are not.
+signed 确认 / 误报 links whole; ``to`` is the addressee (e.g. a mobile number). Post text (``title``,
+``reason``, ``excerpt``, ``place``, and inside ``text``) is :func:`alerts.render.inert`: no SMS app links or
+mentions anything in it; ``link``, ``ack_url`` and ``false_alarm_url`` have passed ``safe_url``.
+2xx is delivered; 408, 429 and 5xx are retryable; other answers are not.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from markupsafe import Markup
 from alerts.channels.base import Channel, DeliveryError
 from alerts.channels.http import RateLimit, Redactor, http_client, send_request, url_secrets
 from alerts.message import Message
-from alerts.render import Parts, cut_chars, fit, format_time, links, message_parts, one_line
+from alerts.render import Parts, cut_chars, fit, format_time, inert, links, message_parts, one_line, safe_url
 from config.channels import WebhookChannelConfig
 
 log = logging.getLogger(__name__)
@@ -47,20 +49,24 @@ def compile_template(source: str) -> Template:
 
 
 def sms_text(message: Message, parts: Parts, tz: tzinfo) -> str:
-    """A one-paragraph summary with the 确认 / 误报 links at the end; post text cannot @-mention anyone."""
+    """A one-paragraph summary with the 确认 / 误报 links at the end; post text can neither link nor mention."""
     pieces = [
-        f"【舆情{message.headline}】{_inert(parts['title'])}",
-        f"地点：{_inert(message.place) or '未识别'}，首次发现{format_time(message.first_seen, tz)}，"
+        f"【舆情{message.headline}】{inert(parts['title'])}",
+        f"地点：{inert(message.place) or '未识别'}，首次发现{format_time(message.first_seen, tz)}，"
         f"{message.post_count}条帖子、{message.source_count}个来源",
-        f"研判：{_inert(parts['reason'])}" if parts["reason"] else "",
-        f"摘录：{_inert(parts['excerpt'])}" if parts["excerpt"] else "",
-        *(f"{label}：{url}" for label, url in links(message) if url != message.link),
+        f"研判：{inert(parts['reason'])}" if parts["reason"] else "",
+        f"摘录：{inert(parts['excerpt'])}" if parts["excerpt"] else "",
+        *(f"{label}：{url}" for label, url in links(message) if url != safe_url(message.link)),
     ]
     return "。".join(piece for piece in pieces if piece)
 
 
-def _inert(text: str | None) -> str:
-    return one_line(text).replace("@", "＠")
+def template_context(message: Message, parts: Parts, limit: int) -> dict[str, Any]:
+    """``message.to_json()`` with its post text inert and cut to ``limit`` and its links made safe."""
+    texts = {name: cut_chars(inert(value), limit) for name, value in parts.items()}
+    place = None if message.place is None else inert(message.place)
+    safe_links = {name: safe_url(getattr(message, name)) for name in ("link", "ack_url", "false_alarm_url")}
+    return {**message.to_json(), **texts, "place": place, **safe_links}
 
 
 class WebhookChannel(Channel):
@@ -86,8 +92,7 @@ class WebhookChannel(Channel):
         """The request body for ``message`` to ``to``; JSON bodies are checked to parse."""
         limit, raw = self.config.max_chars, message_parts(message)
         text = fit(lambda parts: sms_text(message, parts, self.tz), raw, limit, len)
-        cut = {name: cut_chars(_inert(value), limit) for name, value in raw.items()}
-        context = {**message.to_json(), **cut, "to": to, "text": text,
+        context = {**template_context(message, raw, limit), "to": to, "text": text,
                    "first_seen": format_time(message.first_seen, self.tz)}
         try:
             body = self.template.render(context)

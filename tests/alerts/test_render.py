@@ -10,6 +10,8 @@ from alerts.render import (
     cut_utf8,
     facts,
     fit,
+    inert,
+    inert_facts,
     links,
     markdown,
     markdown_body,
@@ -52,6 +54,28 @@ def test_markdown_turns_links_images_and_html_into_plain_characters():
     assert not any(char in text for char in "[]()<>*`#!")
     assert "http://" not in text  # bare URLs are not auto-linked either
     assert "点我" in text and "script" in text  # still readable
+
+
+def test_inert_defangs_urls_bare_domains_mail_addresses_ips_and_mentions_readably():
+    text = "http://evil.example/bz www.evil.example/p?x=1 evil.com/p help@evil.cn 1.2.3.4:80 政府.中国 @all"
+    assert inert(text) == "http：//evil。example/bz www。evil。example/p?x=1 evil。com/p help＠evil。cn 1。2。3。4:80 政府。中国 ＠all"
+
+
+def test_inert_keeps_decimals_and_line_lengths():
+    assert inert("损失 3.5 万元，震级 4.2 级，V2.0") == "损失 3.5 万元，震级 4.2 级，V2.0"
+    assert len(inert("a\n" + "http://x.cn " * 9)) == len(one_line("a\n" + "http://x.cn " * 9))
+
+
+def test_markdown_defangs_www_and_bare_domains_too():
+    assert markdown("www.evil.example/p evil.com") == "www。evil。example/p evil。com"
+
+
+def test_inert_facts_defang_post_text_and_plain_text_keeps_our_links_clickable():
+    msg = message(title="http://evil.example/bz @all", excerpt="www.evil.example/p", place="evil.com")
+    assert dict(inert_facts(msg, message_parts(msg), CST))["事件"] == "http：//evil。example/bz ＠all"
+    text = plain_text(msg, message_parts(msg), CST)
+    assert "摘录：www。evil。example/p" in text and "地点：evil。com" in text
+    assert "查看原帖：https://weibo.com/1/Ab" in text and "确认收到：http://127.0.0.1:8765/a/ack.tok" in text
 
 
 def test_safe_url_accepts_http_and_encodes_markup_characters():

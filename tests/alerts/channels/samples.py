@@ -16,6 +16,10 @@ HOSTILE_TEXT = (
     "[点我](http://evil.example/x) ![img](http://evil.example/i.png) <script>alert(1)</script> "
     "**粗体** # 标题 > 引用 `code` \x00\x07\x1b[31m\u202e控制字符\r\n换行"
 )
+LINK_BAIT = (  # the audit's posts (/tmp/audit-robust/evil2.jsonl) and every other form a phone or mail client links
+    "<b>标题</b>[x](http://evil.example/bz) 天宁 火灾 @all 领取补贴 www.evil.example/p?x=1 https://evil.example/phish "
+    "evil.com/p 客服 help@evil.cn ftp://1.2.3.4/x 10.0.0.1:8080 政府.中国 @13800138000"
+)
 
 
 def make_config(channels: dict[str, dict[str, Any]], **alerts: Any) -> Config:
@@ -33,6 +37,12 @@ def make_message(**changes: Any) -> Message:
         "recipient": "值班员甲", "mentions": (),
     }
     return Message(**{**values, **changes})
+
+
+def link_bait_message(**changes: Any) -> Message:
+    """Post text full of URLs, bare domains, an e-mail address, IPs and mentions, as every untrusted field."""
+    return make_message(title=LINK_BAIT, reason=LINK_BAIT, excerpt=LINK_BAIT, place="www.evil.example @all",
+                        **changes)
 
 
 def hostile_message(**changes: Any) -> Message:

@@ -21,6 +21,11 @@ def test_the_template_renders_a_json_body_with_the_mobile_and_a_short_text(robot
     assert request.headers["Content-Type"] == "application/json; charset=utf-8"
 
 
+def test_the_text_leaves_out_the_post_link_even_when_safe_url_encodes_it(robot_channels, robot_server):
+    robot_channels["sms"].send(make_message(link="https://evil.example/a(b)"), "13900139000")
+    assert "evil.example" not in robot_server.on(PATH)[0].json["content"]
+
+
 def test_quotes_and_braces_in_post_text_cannot_break_the_json(robot_channels, robot_server):
     robot_channels["sms"].send(make_message(title='火灾", "mobile": "110", "x": {"'), "13900139000")
     body = robot_server.on(PATH)[0].json
