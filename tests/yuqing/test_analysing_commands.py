@@ -52,3 +52,16 @@ def test_analyze_output_goes_into_a_new_folder(tmp_path: Path):
     result = CliRunner().invoke(cli, ["analyze", "--input", str(posts), "--output", str(out)])
     assert result.exit_code == 0, result.output
     assert json.loads(out.read_text(encoding="utf-8"))["id"] == "1"
+
+
+def test_analyze_of_the_database_lists_its_top_incidents_as_json_lines(tmp_path: Path):
+    posts = tmp_path / "posts.jsonl"
+    posts.write_text(json.dumps(POST, ensure_ascii=False) + "\n", encoding="utf-8")
+    db = ["--db", f"sqlite:///{tmp_path / 'y.db'}"]
+    assert CliRunner().invoke(cli, [*db, "import", str(posts)]).exit_code == 0
+    result = CliRunner().invoke(cli, [*db, "analyze", "--now", "2026-11-20T10:00:00+08:00", "--format", "jsonl"])
+    assert result.exit_code == 0, result.output
+    [incident] = [json.loads(line) for line in result.stdout.splitlines()]
+    assert list(incident) == ["event", "level", "title", "place", "post_count", "sources", "first_seen", "reason"]
+    assert incident["level"] in ("红", "橙", "黄", "蓝") and incident["sources"] == ["weibo"]
+    assert incident["place"] == "青龙街道" and incident["first_seen"] == "2026-11-20T09:00:00+08:00"

@@ -45,16 +45,19 @@ def analyze_file(app: AppContext, source: Path, now: str | None) -> list[dict]:
 @click.option("--output", "output_file", type=click.Path(dir_okay=False, path_type=Path),
               help="With --input: write the scored lines here (default: stdout).")
 @click.option("--now", help="ISO 8601 'now' (default: newest published_at of --input, else the wall clock).")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True,
+              help="Without --input: the top in-district incidents as a table or JSON Lines.")
 @pass_app
-def analyze(app: AppContext, input_file: Path | None, output_file: Path | None, now: str | None) -> None:
+def analyze(app: AppContext, input_file: Path | None, output_file: Path | None, now: str | None, fmt: str) -> None:
     """Score posts: relevance, in-district, sentiment, duplicates, events, risk level and alert.
 
-    Without --input, analyses the stored posts not analysed yet (or by an older model version).
+    Without --input, analyses the stored posts not analysed yet (or by an older model version), raises their
+    alerts and shows the top in-district incidents. With --input, writes one JSON line per post (CONTRACTS §5).
     """
     if input_file is None:
         from yuqing.commands.pipeline import analyze_database
 
-        analyze_database(app, now)
+        analyze_database(app, now, fmt=fmt)
         return
     rows = analyze_file(app, input_file, now)
     if output_file is None:
