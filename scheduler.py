@@ -5,8 +5,9 @@ Jobs (fixed ids, ``replace_existing``, ``coalesce``, ``max_instances=1``, ``misf
 tick), followed in this warm process by analysis, alert evaluation and an immediate dispatch;
 ``alerts-tick`` (escalations, reminders, the dispatcher); ``report-weekly`` and the optional ``report-daily``
 (``[reports]``, configured timezone); ``retention-purge`` (``[schedule.retention]``).
-One daemon per database (file lock + PostgreSQL advisory lock); SIGTERM/SIGINT let the running jobs finish,
-shut the scheduler down (wait=True), record the stop in the heartbeat and release the lock.
+One daemon per database (a file lock beside a SQLite file, an advisory lock on PostgreSQL); SIGTERM/SIGINT let
+the running jobs finish, shut the scheduler down (wait=True), record the stop in the heartbeat and release the
+lock.
 """
 
 from __future__ import annotations

@@ -31,7 +31,7 @@ def _yuqing(tmp_path: Path, db_url: str, *args: str) -> subprocess.Popen:
 
 def test_a_second_instance_refuses_to_start(tmp_path):
     db_url = f"sqlite:///{tmp_path / 'yuqing.db'}"
-    holder = InstanceLock(tmp_path / "yuqing-run.lock")
+    holder = InstanceLock(tmp_path / "yuqing.db.run.lock")
     holder.acquire()
     try:
         process = _yuqing(tmp_path, db_url, "run", "--replay", str(ROOT / "fixtures"))
@@ -84,6 +84,6 @@ def test_sigterm_finishes_the_running_crawl_and_stops_cleanly(tmp_path):
     assert ("crawl-weibo", "ok") in runs and all(status != "running" for _, status in runs)
     assert crawl_states == ["ok"]  # round 1 finished; round 2 never started after the signal
     assert posts > 50 and analysed == posts  # the crawl's posts were analysed before stopping
-    lock = InstanceLock(tmp_path / "yuqing-run.lock")
+    lock = InstanceLock(tmp_path / "yuqing.db.run.lock")
     lock.acquire()  # released
     lock.release()

@@ -32,8 +32,9 @@ def run(app: AppContext, replay_dir: Path | None, now: str | None, exit_after_re
     """Run the scheduler daemon: crawls on their intervals, analysis and alerts right after, reports, purge.
 
     \b
-    One daemon per database (a second one refuses to start). SIGTERM or Ctrl-C lets the running jobs
-    finish, then stops cleanly. See `yuqing status` for what it did and will do next.
+    One daemon per database (a second one refuses to start): SQLite locks <db file>.run.lock beside the
+    database, PostgreSQL an advisory lock. SIGTERM or Ctrl-C lets the running jobs finish, then stops
+    cleanly. See `yuqing status` for what it did and will do next.
     """
     from scheduler import RunOptions, run_daemon
     from yuqing.daemon.lock import AlreadyRunning
@@ -54,12 +55,21 @@ def run(app: AppContext, replay_dir: Path | None, now: str | None, exit_after_re
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True)
 @pass_app
 def status(app: AppContext, fmt: str) -> None:
-    """Show the daemon's heartbeat, each job's last and next run, and each source's latest crawl."""
-    from yuqing.daemon.status import daemon_row, job_rows, source_rows
+    """Show the daemon's heartbeat, each job's last and next run, and each source's latest crawl.
 
-    tz = app.config.tz
-    with app.database().session() as session:
-        daemon, jobs, sources = daemon_row(session, tz), job_rows(session, tz), source_rows(session, tz)
+    \b
+    A heartbeat that says running is checked against the daemon's lock: a daemon that died without
+    stopping (kill -9, power loss) is shown as dead (已退出（未正常停止）) with its last heartbeat.
+    """
+    from yuqing.daemon.status import checked_daemon_row, job_rows, source_rows
+
+    tz, db = app.config.tz, app.database()
+    try:
+        with db.session() as session:
+            jobs, sources = job_rows(session, tz), source_rows(session, tz)
+        daemon = checked_daemon_row(db, app.config)
+    finally:
+        db.dispose()
     if fmt == "jsonl":
         write_jsonl([{"kind": "daemon", **(daemon or {"state": "never_started"})},
                      *({"kind": "job", **row} for row in jobs), *({"kind": "source", **row} for row in sources)])
@@ -75,5 +85,8 @@ def _daemon_line(daemon: dict | None) -> str:
     from yuqing.daemon.status import STATE_ZH
 
     state = STATE_ZH.get(daemon["state"], daemon["state"])
-    return (f"守护进程：{state}（{daemon['mode']}，进程 {daemon['pid']}@{daemon['host']}），"
+    line = (f"守护进程：{state}（{daemon['mode']}，进程 {daemon['pid']}@{daemon['host']}），"
             f"启动于 {daemon['started_at']}，最近心跳 {daemon['beat_at']}")
+    if daemon["state"] == "dead":
+        line += "；进程已不在，锁已释放：请查看日志后重新启动 yuqing run"
+    return line
