@@ -196,3 +196,5 @@ def test_a_daemon_killed_outright_is_reported_dead_with_its_last_heartbeat(daemo
     table = _status(db_url)
     assert table.startswith(f"守护进程：已退出（未正常停止）（replay，进程 {daemon_process.pid}@")
     assert f"最近心跳 {daemon['beat_at']}" in table
+    jobs = [json.loads(line) for line in _status(db_url, "--format", "jsonl").splitlines()[1:]]
+    assert jobs and all(row["next_run"] is None for row in jobs if row["kind"] == "job")  # nothing will run

@@ -70,6 +70,8 @@ def status(app: AppContext, fmt: str) -> None:
         daemon = checked_daemon_row(db, app.config)
     finally:
         db.dispose()
+    if daemon is not None and daemon["state"] == "dead":
+        jobs = [{**row, "next_run": None} for row in jobs]  # its plans died with it
     if fmt == "jsonl":
         write_jsonl([{"kind": "daemon", **(daemon or {"state": "never_started"})},
                      *({"kind": "job", **row} for row in jobs), *({"kind": "source", **row} for row in sources)])
