@@ -9,6 +9,7 @@ checked and percent-encoded by the same ``alerts.render.safe_url`` as the alerts
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from alerts.render import cut_chars, one_line, safe_url
 
@@ -58,6 +59,8 @@ class Document:
     title: str
     subtitle: str
     blocks: list[Block] = field(default_factory=list)
+    author: str = ""  # the issuing office, for the file's properties
+    created: datetime | None = None  # the report's "now", for the file's properties
 
 
 def clean(text: str | None, limit: int | None = None) -> str:

@@ -38,7 +38,8 @@ def daily_document(report: Report, config: Config) -> Document:
                            Heading(text.section(2, "重点事件")), *_incidents(report, tz),
                            Heading(text.section(3, "预警处置")), Paragraph(_alerts(report)),
                            Heading(text.section(4, "本区负面舆情")), *_negative(report, tz)]
-    return Document("daily", report.title, f"{report.issuer}　　{text.span(report)}", blocks)
+    return Document("daily", report.title, f"{report.issuer}　　{text.span(report)}", blocks,
+                    author=report.issuer, created=report.generated_at)
 
 
 def _overview(report: Report) -> str:

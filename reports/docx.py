@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass
+from datetime import timezone
 
 from docx import Document as new_document
 from docx.document import Document as DocxDocument
@@ -57,7 +58,7 @@ def render_docx(document: Document, fonts: ReportFonts) -> bytes:
     _style(doc, "Heading 1", chosen.heading, chosen.western, chosen.body_pt)
     _centred(doc, document.title, chosen.title, chosen.western, TITLE_PT[document.kind])
     _centred(doc, document.subtitle, chosen.body, chosen.western, chosen.body_pt - 2)
-    doc.core_properties.title = document.title
+    _properties(doc, document)
     if document.kind == "weekly":
         _declare_fallbacks(doc, {fonts.title: fonts.title_fallback, fonts.body: fonts.body_fallback})
     for block in document.blocks:
@@ -65,6 +66,15 @@ def render_docx(document: Document, fonts: ReportFonts) -> bytes:
     out = io.BytesIO()
     doc.save(out)
     return out.getvalue()
+
+
+def _properties(doc: DocxDocument, document: Document) -> None:
+    """The file's properties: our title, office and time, not python-docx's template defaults (2013, "python-docx")."""
+    props = doc.core_properties
+    props.title, props.author, props.last_modified_by = document.title, document.author, document.author
+    props.comments, props.subject, props.keywords = "", document.subtitle, "舆情"
+    if document.created is not None:
+        props.created = props.modified = document.created.astimezone(timezone.utc).replace(tzinfo=None)
 
 
 def _page_setup(doc: DocxDocument) -> None:

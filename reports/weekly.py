@@ -50,7 +50,7 @@ def weekly_document(report: Report, config: Config) -> Document:
     for number, (title, content) in enumerate(sections, start=1):
         blocks.append(Heading(text.section(number, title)))
         blocks.extend(content)
-    return Document("weekly", report.title, subtitle, blocks)
+    return Document("weekly", report.title, subtitle, blocks, author=report.issuer, created=report.generated_at)
 
 
 def _overview(report: Report) -> list[Block]:

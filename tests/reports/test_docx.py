@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from datetime import datetime
 
 import docx
 import pytest
@@ -13,6 +14,7 @@ from lxml import etree
 from config.reports import ReportFonts
 from reports.blocks import Document, Heading, Paragraph, Table, clean, link
 from reports.docx import render_docx
+from tests.reports.conftest import REPORT_AT
 
 HEADINGS = ["一、总体情况", "二、舆情走势", "三、情感与区域分布", "四、重点事件及处置", "五、预警处置情况", "六、热点词",
             "七、环比变化", "八、负面舆情清单"]
@@ -36,6 +38,12 @@ def test_the_weekly_docx_has_numbered_headings_tables_and_three_charts(weekly):
     assert ["事件", "预警编号", "确认人（时间）", "上报网信办", "结果"] in headers
     assert len(weekly.inline_shapes) == 3
     assert weekly.paragraphs[0].text == "天宁区应急管理局 舆情周报"
+
+
+def test_the_file_properties_name_the_office_and_the_report_time_not_python_docx(weekly):
+    props = weekly.core_properties
+    assert (props.title, props.author, props.comments) == ("天宁区应急管理局 舆情周报", "天宁区应急管理局", "")
+    assert props.created == props.modified == datetime.fromisoformat(REPORT_AT)
 
 
 def test_east_asian_fonts_are_set_on_the_styles_and_on_every_run(weekly):
