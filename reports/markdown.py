@@ -1,9 +1,14 @@
-"""Render a report as Markdown (GitHub-flavoured tables), every scraped string escaped so it stays plain text."""
+"""Render a report as Markdown (GitHub-flavoured tables), every scraped string escaped so it stays plain text.
+
+GitHub-flavoured renderers also auto-link bare URLs, ``www.`` names and e-mail addresses and turn ``@name`` into
+mentions: text goes through ``alerts.render.inert`` first, as in the alerts, so only our own links are links.
+"""
 
 from __future__ import annotations
 
 import re
 
+from alerts.render import inert
 from reports.blocks import Cell, Document, Heading, Image, Link, Paragraph, Table
 
 _INLINE = re.compile(r"([\\`*_{}\[\]()<>!|~&#])")
@@ -13,7 +18,7 @@ _LINE_START = re.compile(r"^(\s*)([-+=>]|\d+[.)])")
 def escape(text: str, line_start: bool = True) -> str:
     """Scraped text as one line of literal Markdown: inline syntax (emphasis, links, raw HTML, ``|`` of tables,
     entities) backslash-escaped, and (``line_start``) a leading list / quote / heading marker neutralised."""
-    line = _INLINE.sub(r"\\\1", " ".join(text.split()))
+    line = _INLINE.sub(r"\\\1", inert(text))
     return _LINE_START.sub(_neutralise, line) if line_start else line
 
 

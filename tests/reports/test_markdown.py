@@ -1,4 +1,5 @@
-"""Markdown output: scraped text is escaped so it can never become emphasis, links, tables or raw HTML."""
+"""Markdown output: scraped text is escaped so it can never become emphasis, links (auto-links included), tables
+or raw HTML."""
 
 from __future__ import annotations
 
@@ -17,7 +18,8 @@ SCRIPT = "<script>alert(1)</script>"  # as in conftest.hostile_db
 @pytest.mark.parametrize("raw, expected", [
     ("<script>alert(1)</script>", r"\<script\>alert\(1\)\</script\>"),
     ("**粗体** _斜体_ `代码`", r"\*\*粗体\*\* \_斜体\_ \`代码\`"),
-    ("[链接](http://evil)", r"\[链接\]\(http://evil\)"),
+    ("[链接](http://evil)", r"\[链接\]\(http：//evil\)"),
+    ("见 www.evil.com 或 a@b.cn，涨 3.5%", "见 www。evil。com 或 a＠b。cn，涨 3.5%"),
     ("a | b", r"a \| b"),
     ("# 标题", r"\# 标题"),
     ("- 列表", r"\- 列表"),
@@ -41,5 +43,5 @@ def test_the_weekly_markdown_escapes_a_scraped_script(hostile_db, shipped_config
     now = datetime.fromisoformat("2026-11-23T09:00:00+08:00")
     report = build_weekly(hostile_db, shipped_config, parse_week("2026-W47", shipped_config.tz), now, charts=False)
     text = render_markdown(weekly_document(report, shipped_config))
-    assert r"快看\<script\>alert\(1\)\</script\>\|\*\*粗体\*\*\[链接\]\(http://evil\)" in text
+    assert r"快看\<script\>alert\(1\)\</script\>\|\*\*粗体\*\*\[链接\]\(http：//evil\)" in text
     assert SCRIPT not in text
