@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from config import Config, ConfigError, load_config
+from crawlers.fixtures import load_manifest
 from crawlers.summary import failed_summary
 
 logger = logging.getLogger(__name__)
@@ -127,7 +128,20 @@ def crawler_process(args: argparse.Namespace, config: Config) -> Any:
 
     process = CrawlerProcess(project_settings(args, config))
     logging.getLogger("scrapy").setLevel(process.settings.get("LOG_LEVEL"))
+    _install_reactor(process.settings)
     return process
+
+
+def _install_reactor(settings: Any) -> None:
+    """Install the Twisted reactor before any crawl starts, so one source's failure stays its own.
+
+    Scrapy leaves it to the first crawler, after building its spider: a spider that fails to build there
+    (a bad manifest, a bad setting) would leave no reactor, and every other source would fail with
+    "We expected a Twisted reactor to be installed but it isn't". Installing it twice is a no-op.
+    """
+    from scrapy.utils.reactor import install_reactor
+
+    install_reactor(settings["TWISTED_REACTOR"], settings["ASYNCIO_EVENT_LOOP"])
 
 
 def _spider_class(process: Any, config: Config, source: str, replay: bool) -> type:
@@ -144,22 +158,33 @@ def _spider_class(process: Any, config: Config, source: str, replay: bool) -> ty
 
 
 def run(args: argparse.Namespace) -> list[dict[str, Any]]:
-    """Crawl every named source in one CrawlerProcess; their summaries, in the order named."""
+    """Crawl every named source in one CrawlerProcess; their summaries, in the order named.
+
+    A source that cannot start (not configured, no spider, a bad fixture manifest) fails alone.
+    """
     config = load_config(args.config)
     process = crawler_process(args, config)
     crawlers: dict[str, Any] = {}
     failures: dict[str, str] = {}
     for source in dict.fromkeys(args.sources):
         try:
-            crawler = process.create_crawler(_spider_class(process, config, source, bool(args.replay)))
-        except (KeyError, ValueError) as exc:
+            spider_class = _spider_class(process, config, source, bool(args.replay))
+            _check_fixtures(args, source)
+        except (KeyError, ValueError) as exc:  # ManifestError is a ValueError
             failures[source] = str(exc)
+            logger.error("%s: cannot crawl: %s", source, exc)
             continue
-        crawlers[source] = crawler
+        crawler = crawlers[source] = process.create_crawler(spider_class)
         process.crawl(crawler, source=source).addErrback(_failed(failures, source))
     if crawlers:
         process.start()
     return [_summary(source, crawlers.get(source), failures) for source in args.sources]
+
+
+def _check_fixtures(args: argparse.Namespace, source: str) -> None:
+    """Replaying: a ManifestError unless the source's manifest is well-formed and has the round or an earlier one."""
+    if args.replay:
+        load_manifest(args.replay, source).current(args.round)
 
 
 def _failed(failures: dict[str, str], source: str) -> Any:

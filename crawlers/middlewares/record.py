@@ -1,7 +1,7 @@
 """``yuqing record``: save each live response as a fixture — a file plus a manifest entry — in the replay layout.
 
 Active when the setting ``YUQING_RECORD_DIR`` is set. The capture becomes a new round of
-``<dir>/<source>/manifest.json`` (after any rounds already there), taken at the spider's "now", with the
+``<dir>/<source>/manifest.json`` (after any rounds already there), taken at the spider's "now" (``--now``), with the
 keywords and boards it searched. Cookies, Set-Cookie and Authorization headers are never saved, and
 secret-looking query parameters are cut from the URLs (and marked volatile, so replay still matches).
 """
@@ -13,6 +13,7 @@ import json
 import logging
 import re
 import zlib
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
@@ -74,12 +75,20 @@ class RecordMiddleware:
         round_no = self._next_round(path)
         data["volatile_params"] = sorted(set(data.get("volatile_params", [])) | self.stripped_params)
         data["rounds"][str(round_no)] = {
-            "captured_at": spider.now.isoformat() if hasattr(spider, "now") else None,
-            "config": {"keywords": list(getattr(spider, "keywords", [])), "boards": list(getattr(spider, "boards", []))},
+            "captured_at": self._captured_at(spider),
+            "config": {"keywords": list(getattr(spider, "keywords", [])),
+                       "boards": list(getattr(spider, "boards", []))},
             "responses": self.entries,
         }
         path.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
         logger.info("recorded %d responses as round %d of %s", len(self.entries), round_no, path)
+
+    def _captured_at(self, spider: Spider) -> str:
+        """The spider's "now" (``--now``, else the wall clock when it started); without one, ``--now`` or the clock."""
+        now = getattr(spider, "now", None)
+        if now is not None:
+            return now.isoformat()
+        return self.crawler.settings.get("YUQING_NOW") or datetime.now().astimezone().isoformat()
 
     def _manifest(self, spider: Spider) -> Path:
         return manifest_path(self.directory, getattr(spider, "source", spider.name))

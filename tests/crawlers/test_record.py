@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 from scrapy.http import HtmlResponse, Request, Response
+from scrapy.spiders import Spider
 
 from crawlers.fixtures import load_manifest
 from crawlers.middlewares.record import RecordMiddleware
@@ -52,3 +53,14 @@ def test_a_second_recording_adds_the_next_round(tmp_path: Path, crawler_for) -> 
     manifest = load_manifest(tmp_path, "alpha")
     assert sorted(manifest.rounds) == [1, 2]
     assert manifest.rounds[2].responses[("GET", "https://alpha.example/a")].file.name.endswith(".html")
+
+
+def test_a_spider_without_a_now_of_its_own_records_the_runs_now(tmp_path: Path, crawler_for) -> None:
+    crawler = crawler_for({"YUQING_RECORD_DIR": str(tmp_path), "YUQING_NOW": "2026-11-22T09:30:00+08:00"},
+                          spider=Spider(name="alpha"))
+    recorder = RecordMiddleware.from_crawler(crawler)
+    recorder.process_response(Request("https://alpha.example/a"), HtmlResponse(
+        "https://alpha.example/a", body=b"x", headers={"Content-Type": "text/html"}))
+    recorder.spider_closed(crawler.spider)
+
+    assert load_manifest(tmp_path, "alpha").rounds[1].captured_at.isoformat() == "2026-11-22T09:30:00+08:00"

@@ -184,6 +184,40 @@ def test_round_two_adds_new_posts_and_engagement_and_a_replayed_round_adds_nothi
     assert posts["p1"].likes == 20000
 
 
+def test_a_source_whose_manifest_is_malformed_fails_alone_and_the_others_replay(sites, tmp_path: Path) -> None:
+    root, config, _ = sites
+    shutil.copytree(root, tmp_path / "fixtures")
+    manifest = tmp_path / "fixtures" / "alpha" / "manifest.json"
+    data = json.loads(manifest.read_text(encoding="utf-8"))
+    data["rounds"]["1"]["captured_at"] = 5
+    manifest.write_text(json.dumps(data), encoding="utf-8")
+
+    lines = replay((tmp_path / "fixtures", config, f"sqlite:///{tmp_path / 'copy.db'}"), ["alpha", "delta", "beta"], 1)
+
+    assert lines["alpha"]["status"] == "failed"
+    assert lines["alpha"]["warnings"] == [f"fixture manifest {manifest} is malformed: round 1: captured_at must be an "
+                                          "ISO 8601 time with a UTC offset, not 5"]
+    assert (lines["delta"]["status"], lines["beta"]["status"]) == ("blocked", "robots_refused")
+
+
+def test_a_source_whose_spider_cannot_start_fails_alone_in_a_live_crawl(tmp_path: Path) -> None:
+    db_url = f"sqlite:///{tmp_path / 'live.db'}"
+    config = tmp_path / "yuqing.toml"
+    config.write_text("\n".join([  # no boards: the healthy source sends no request, so nothing goes to the network
+        f'[database]\nurl = "{db_url}"',
+        *(f'[sources.{name}]\nspider = "generic"\nfeed_url = "https://{name}.example/feed"' for name in SOURCES[:2]),
+        '[sources.broken]\nspider = "generic"\nfeed_url = "https://broken.example/feed"']), encoding="utf-8")
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("PYTHONPATH", os.pathsep.join([str(HERE), os.environ.get("PYTHONPATH", "")]))
+        lines = run_crawl_subprocess(["broken", *SOURCES[:2]], config_path=config, db_url=db_url, timeout_s=120,
+                                     log_level="WARNING", spider_modules=("picky_spider",))
+
+    assert [(line["source"], line["status"]) for line in lines] == [
+        ("broken", "failed"), ("alpha", "empty"), ("beta", "empty")]
+    assert lines[0]["warnings"] == ["RuntimeError: the spider of source broken cannot start"]
+
+
 def test_a_config_error_gives_a_failed_line_per_source(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["--config", str(tmp_path / "missing.toml"), "weibo", "toutiao"]) == 2
 
