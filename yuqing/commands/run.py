@@ -36,6 +36,7 @@ def run(app: AppContext, replay_dir: Path | None, now: str | None, exit_after_re
     database, PostgreSQL an advisory lock. SIGTERM or Ctrl-C lets the running jobs finish, then stops
     cleanly. See `yuqing status` for what it did and will do next.
     """
+    from crawlers.fixtures import ManifestError
     from scheduler import RunOptions, run_daemon
     from yuqing.daemon.lock import AlreadyRunning
 
@@ -47,6 +48,8 @@ def run(app: AppContext, replay_dir: Path | None, now: str | None, exit_after_re
         code = run_daemon(options)
     except AlreadyRunning as exc:
         raise AlreadyRunningError(str(exc)) from None
+    except ManifestError as exc:
+        raise click.ClickException(str(exc)) from None
     click.echo("yuqing run 已停止 (stopped)", err=True)
     raise SystemExit(code)
 

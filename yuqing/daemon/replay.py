@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import json
 import threading
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+
+from crawlers.fixtures import load_manifest
 
 
 @dataclass(frozen=True)
@@ -20,7 +21,7 @@ class ReplayPlan:
 
     def __init__(self, directory: Path, sources: list[str]) -> None:
         self.directory = directory
-        self._pending = {source: rounds_of(directory / source / "manifest.json") for source in sources}
+        self._pending = {source: rounds_of(directory, source) for source in sources}
         self._lock = threading.Lock()
 
     @property
@@ -43,11 +44,10 @@ class ReplayPlan:
             return not any(self._pending.values())
 
 
-def rounds_of(manifest: Path) -> list[ReplayRound]:
-    """A manifest's rounds in order, with their capture times."""
-    rounds = json.loads(manifest.read_text(encoding="utf-8")).get("rounds", {})
-    found = [ReplayRound(int(number), datetime.fromisoformat(body["captured_at"])) for number, body in rounds.items()]
-    return sorted(found, key=lambda r: r.number)
+def rounds_of(directory: Path, source: str) -> list[ReplayRound]:
+    """A source's fixture rounds in order, with their capture times; ManifestError names a malformed manifest."""
+    rounds = load_manifest(directory, source).rounds.values()
+    return sorted((ReplayRound(r.number, r.captured_at) for r in rounds), key=lambda r: r.number)
 
 
 def replayable_sources(directory: Path, configured: dict, wanted: tuple[str, ...] = ()) -> list[str]:
