@@ -29,6 +29,10 @@ CONCURRENT_REQUESTS_PER_DOMAIN = 2
 CONCURRENT_ITEMS = 1
 DOWNLOAD_DELAY = 2.0
 DOWNLOAD_TIMEOUT = 30
+# Scrapy's default cap is 1 GB. The pages and API answers of these sites are well under 1 MB; a bigger body is
+# a mistake or a trap, and its text would end up in memory and in the database.
+DOWNLOAD_MAXSIZE = 32 * 1024 * 1024  # bytes: a bigger response is dropped (logged as an error)
+DOWNLOAD_WARNSIZE = 8 * 1024 * 1024  # bytes: a bigger response is logged as a warning
 AUTOTHROTTLE_ENABLED = True
 AUTOTHROTTLE_START_DELAY = 2.0
 AUTOTHROTTLE_MAX_DELAY = 120.0

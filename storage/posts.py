@@ -67,7 +67,8 @@ def upsert_posts(
 
     A count given as ``None`` (not shown on that page) keeps the stored value. A full ``PostRecord`` for a post
     stored ``truncated`` replaces its title, text and raw fragment. The same post twice in one batch is merged:
-    the latest counts win, and a full text wins over a truncated one.
+    the latest counts win, and a full text wins over a truncated one. A text over ``MAX_TEXT_CHARS`` is stored
+    cut there and marked ``truncated`` (``PostRecord.capped``).
     """
     merged = _merge(items)
     if not merged:
@@ -130,7 +131,7 @@ def raw_format(raw: str | bytes | None) -> str | None:
 def _merge(items: Iterable[PostRecord | EngagementSighting]) -> dict[Key, _Merged]:
     merged: dict[Key, _Merged] = {}
     for item in items:
-        record = item if isinstance(item, PostRecord) else None
+        record = item.capped() if isinstance(item, PostRecord) else None
         seen = merged.get((item.source, item.id))
         if seen is None:
             merged[(item.source, item.id)] = _Merged(record, item.counts())

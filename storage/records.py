@@ -3,17 +3,28 @@
 A :class:`PostRecord` is the one shape a post takes between the crawlers, the JSON Lines files and
 the database. ``author_id`` and ``raw`` travel with it from a spider to storage but are never
 exported: the author id is stored only as a keyed hash, the raw fragment only compressed.
+
+A text longer than ``MAX_TEXT_CHARS`` is cut there and the record marked ``truncated``, wherever posts
+enter: ``from_json`` (import, ``analyze --input``) and ``storage.upsert_posts`` (the crawlers' store).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import datetime
+import re
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timezone
 from typing import Any
 
 COUNT_KEYS = ("reposts", "comments", "likes", "views")
 REQUIRED_KEYS = ("id", "source", "url", "text", "published_at")
 MAY_BE_EMPTY = frozenset({"text"})  # an image-only post has no text
+NO_NUL_KEYS = frozenset({"id", "source", "url"})  # identify a post: never silently altered, so NUL is refused
+# Far above any real post; analysis holds every text of a batch in memory, so one huge post must not exhaust it.
+MAX_TEXT_CHARS = 100_000
+# published_at must stay a valid datetime in UTC and in any timezone it is shown in (offsets are under a day).
+EARLIEST = datetime(1, 1, 2, tzinfo=timezone.utc)
+LATEST = datetime(9999, 12, 30, 23, 59, 59, 999999, tzinfo=timezone.utc)
+LONE_SURROGATE = re.compile("[\ud800-\udfff]")  # from a lone "\ud800" escape in JSON: no UTF-8 for it
 
 
 class RecordError(ValueError):
@@ -62,10 +73,15 @@ class PostRecord:
 
     @classmethod
     def from_json(cls, data: Any) -> "PostRecord":
-        """Read one decoded JSON object, tolerating null/"" titles and missing optional keys."""
+        """Read one decoded JSON object, tolerating null/"" titles and missing optional keys.
+
+        Refuses what no database could store (a lone surrogate, a NUL in id/source/url, a ``published_at``
+        that has no UTC equivalent); cuts a text over ``MAX_TEXT_CHARS``.
+        """
         if not isinstance(data, dict):
             raise RecordError("a post record must be a JSON object")
-        missing = [key for key in REQUIRED_KEYS if data.get(key) is None or (data[key] == "" and key not in MAY_BE_EMPTY)]
+        missing = [key for key in REQUIRED_KEYS
+                   if data.get(key) is None or (data[key] == "" and key not in MAY_BE_EMPTY)]
         if missing:
             raise RecordError(f"missing {', '.join(missing)}")
         return cls(
@@ -78,7 +94,13 @@ class PostRecord:
             published_at=_timestamp(data["published_at"]),
             truncated=_flag(data, "truncated"),
             **{key: _count(data, key) for key in COUNT_KEYS},
-        )
+        ).capped()
+
+    def capped(self) -> "PostRecord":
+        """This record, or a copy whose text is cut at ``MAX_TEXT_CHARS`` and marked ``truncated``."""
+        if len(self.text) <= MAX_TEXT_CHARS:
+            return self
+        return replace(self, text=self.text[:MAX_TEXT_CHARS], truncated=True)
 
     def counts(self) -> tuple[int | None, int | None, int | None, int | None]:
         return (self.reposts, self.comments, self.likes, self.views)
@@ -105,7 +127,18 @@ def _text(data: dict[str, Any], key: str) -> str:
         return str(value)
     if not isinstance(value, str):
         raise RecordError(f"{key} must be a string, not {type(value).__name__}")
+    _check_characters(key, value)
     return value
+
+
+def _check_characters(key: str, value: str) -> None:
+    """Refuse what no database can store: a lone surrogate anywhere, a NUL in what identifies the post."""
+    surrogate = None if value.isascii() else LONE_SURROGATE.search(value)
+    if surrogate:
+        code = f"\\u{ord(surrogate.group()):04x}"
+        raise RecordError(f"{key} has a lone surrogate ({code}) at character {surrogate.start() + 1}")
+    if key in NO_NUL_KEYS and "\x00" in value:
+        raise RecordError(f"{key} contains a NUL character")
 
 
 def _timestamp(value: Any) -> datetime:
@@ -117,6 +150,8 @@ def _timestamp(value: Any) -> datetime:
         raise RecordError(f"published_at {value!r} is not ISO 8601") from exc
     if parsed.tzinfo is None:
         raise RecordError(f"published_at {value!r} has no UTC offset")
+    if not EARLIEST <= parsed <= LATEST:
+        raise RecordError(f"published_at {value!r} is out of range (0001-01-02 to 9999-12-30 UTC)")
     return parsed
 
 

@@ -15,7 +15,9 @@ class UTCDateTime(TypeDecorator[datetime]):
     """An aware timestamp: ``timestamptz`` on PostgreSQL, naive UTC text on SQLite; always read back aware UTC.
 
     Storing UTC on SQLite keeps the stored strings in time order, so comparisons and ORDER BY in SQL
-    agree with the instants. A naive datetime is refused: its meaning would depend on the machine.
+    agree with the instants. A naive datetime is refused: its meaning would depend on the machine; so is
+    one with no UTC equivalent (``0001-01-01T00:00+14:00``), which PostgreSQL would store as a date Python
+    cannot read back.
     """
 
     impl = DateTime(timezone=True)
@@ -27,7 +29,11 @@ class UTCDateTime(TypeDecorator[datetime]):
         offset = value.utcoffset() if isinstance(value, datetime) else None
         if offset is None:
             raise ValueError(f"timestamps must be aware datetimes, not {value!r}")
-        return (value - offset).replace(tzinfo=None) if dialect.name == "sqlite" else value
+        try:
+            utc = value - offset
+        except OverflowError:
+            raise ValueError(f"timestamp {value.isoformat()} is out of range in UTC") from None
+        return utc.replace(tzinfo=None) if dialect.name == "sqlite" else utc.replace(tzinfo=timezone.utc)
 
     def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
         if value is None:

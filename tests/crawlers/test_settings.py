@@ -56,6 +56,12 @@ def test_no_spider_callback_is_a_generator_returning_a_value() -> None:
     assert [name for name, callback in callbacks.items() if is_generator_with_return_value(callback)] == []
 
 
+def test_a_response_over_32_mb_is_dropped_and_one_over_8_mb_warned_about() -> None:
+    settings = Settings()
+    settings.setmodule("crawlers.settings", priority="project")
+    assert (settings.getint("DOWNLOAD_MAXSIZE"), settings.getint("DOWNLOAD_WARNSIZE")) == (32 * 2**20, 8 * 2**20)
+
+
 def test_the_cookie_never_enters_the_settings() -> None:
     config = sample_config(cookie="SUB=very-secret")
     assert "very-secret" not in repr(settings_for(config, "alpha"))

@@ -3,14 +3,22 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime, timedelta, timezone
 
+import pytest
 from sqlalchemy import select
 
-from storage import EngagementSnapshot, Post, import_jsonl, iter_posts, upsert_posts
+from storage import Database, EngagementSnapshot, Post, import_jsonl, iter_posts, upsert_posts
+from storage.importer import ImportAborted, parse_line
+from storage.records import MAX_TEXT_CHARS
 
 FETCHED = datetime(2026, 11, 24, 2, 0, tzinfo=timezone.utc)
 LATER = datetime(2026, 11, 24, 3, 0, tzinfo=timezone.utc)
+
+
+POSTGRES_ONLY = [pytest.param("postgresql", marks=pytest.mark.postgres)]
 
 
 def line(**overrides) -> str:
@@ -100,3 +108,130 @@ def test_truncated_must_be_a_json_boolean_and_text_may_be_empty(db):
         stored = session.execute(select(Post.source_post_id, Post.text, Post.truncated)
                                  .order_by(Post.source_post_id)).all()
     assert [tuple(row) for row in stored] == [("2", "天宁区郑陆镇一化工厂附近有刺鼻气味", False), ("3", "", False)]
+
+
+def stored_ids(db) -> list[str]:
+    with db.session() as session:
+        return sorted(session.scalars(select(Post.source_post_id)))
+
+
+def test_values_no_database_can_store_are_bad_lines_and_the_rest_of_the_batch_is_stored(db):
+    lines = [
+        line(id="1"),
+        line(id="2", text="孤立代理项 LONE").replace("LONE", r"\ud800"),  # the escape, as a JSON writer puts it
+        line(id="3", author="LONE").replace("LONE", r"\udfff"),
+        line(id="4", published_at="0001-01-01T00:00:00+14:00"),
+        line(id="5", published_at="9999-12-31T23:59:59-12:00"),
+        "[" * 100_000,
+        line(id="7\x008"),
+        line(id="8", source="wei\x00bo"),
+        line(id="9", url="https://m.weibo.cn/\x00"),
+        line(id="10", text="文字中的\x00会被去掉"),
+    ]
+    report = import_jsonl(db, [text.encode() for text in lines], FETCHED)  # as `yuqing import` reads a file
+    reasons = dict(report.errors)
+    assert (report.new, list(reasons)) == (2, [2, 3, 4, 5, 6, 7, 8, 9])
+    assert "text has a lone surrogate (\\ud800) at character 7" in reasons[2] and "author" in reasons[3]
+    assert "out of range" in reasons[4] and "out of range" in reasons[5]
+    assert reasons[6] == "invalid JSON: nested too deeply"
+    assert [reasons[n].split()[0] for n in (7, 8, 9)] == ["id", "source", "url"] and "NUL" in reasons[9]
+    assert stored_ids(db) == ["1", "10"]
+
+
+@pytest.fixture
+def refused_id(db: Database) -> Iterator[str]:
+    """A post id the database itself refuses to store (a trigger raises an error on it)."""
+    if db.is_sqlite:
+        create = ["CREATE TRIGGER refuse BEFORE INSERT ON posts WHEN NEW.source_post_id = 'refused' "
+                  "BEGIN SELECT RAISE(ABORT, 'refused by the database'); END"]
+        drop = ["DROP TRIGGER refuse"]
+    else:
+        create = ["CREATE FUNCTION refuse() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+                  "IF NEW.source_post_id = 'refused' THEN RAISE EXCEPTION 'refused by the database' "
+                  "USING ERRCODE = 'data_exception'; END IF; RETURN NEW; END $$",
+                  "CREATE TRIGGER refuse BEFORE INSERT ON posts FOR EACH ROW EXECUTE FUNCTION refuse()"]
+        drop = ["DROP TRIGGER refuse ON posts", "DROP FUNCTION refuse()"]
+    with db.engine.begin() as connection:
+        for statement in create:
+            connection.exec_driver_sql(statement)
+    yield "refused"
+    with db.engine.begin() as connection:
+        for statement in drop:
+            connection.exec_driver_sql(statement)
+
+
+def test_a_record_the_database_refuses_is_a_bad_line_and_the_rest_of_its_batch_is_stored(db, refused_id):
+    lines = [line(id="1"), line(id=refused_id), line(id="3"), "not JSON", line(id="5"), line(id="6")]
+    report = import_jsonl(db, lines, FETCHED, batch_size=3)
+    assert (report.new, [number for number, _ in report.errors]) == (4, [2, 4])
+    assert report.errors[0][1].startswith("not stored: ") and "refused by the database" in report.errors[0][1]
+    assert "INSERT" not in report.errors[0][1]  # the driver's message, not SQLAlchemy's echo of the batch
+    assert stored_ids(db) == ["1", "3", "5", "6"]
+
+
+@pytest.mark.parametrize("backend", POSTGRES_ONLY)
+def test_an_id_too_long_for_postgresqls_unique_index_is_a_bad_line(db):
+    too_long = "".join(chr(0x4E00 + (n * 7919) % 20_000) for n in range(3_000))  # 9 kB that do not compress
+    report = import_jsonl(db, [line(id="1"), line(id=too_long), line(id="3")], FETCHED)
+    assert report.new == 2 and [number for number, _ in report.errors] == [2]
+    assert "ProgramLimitExceeded" in report.errors[0][1]
+
+
+def test_records_that_slip_past_the_checks_are_still_bad_lines_not_a_failed_batch(db, make_record, monkeypatch):
+    """The last line of defence, for records ``PostRecord.from_json`` would refuse but storage is given anyway."""
+    records = {
+        "1": make_record("1"),
+        "2": make_record("2", text="孤立代理项 \ud800"),
+        "3": make_record("3", published_at=datetime(1, 1, 1, tzinfo=timezone(timedelta(hours=14)))),
+        "4": make_record("4"),
+    }
+    monkeypatch.setattr("storage.importer.parse_line", records.__getitem__)
+    report = import_jsonl(db, list(records), FETCHED)
+    reasons = dict(report.errors)
+    assert (report.new, list(reasons)) == (2, [2, 3])
+    assert "UnicodeEncodeError" in reasons[2] and "out of range in UTC" in reasons[3]
+    assert stored_ids(db) == ["1", "4"]
+
+
+@contextmanager
+def lock_held_on(db: Database) -> Iterator[Database]:
+    """While another connection holds the lock writers need: ``db`` opened again, giving up after 0.2 s."""
+    if db.is_sqlite:
+        impatient = Database(db.url, busy_timeout_s=0.2)
+        lock = "BEGIN IMMEDIATE"
+    else:
+        options = f"{db.url.query['options']} -clock_timeout=200"
+        impatient = Database(db.url.update_query_dict({"options": options}))
+        lock = "LOCK TABLE posts IN ACCESS EXCLUSIVE MODE"
+    try:
+        with db.engine.begin() as holder:
+            holder.exec_driver_sql(lock)
+            yield impatient
+    finally:
+        impatient.dispose()
+
+
+def test_a_locked_database_stops_the_import_instead_of_reporting_every_line(db):
+    with lock_held_on(db) as waiting, pytest.raises(ImportAborted, match="at line 1, import stopped") as aborted:
+        import_jsonl(waiting, [line(id="1"), line(id="2")], FETCHED)
+    assert aborted.value.report.errors == [] and "INSERT" not in str(aborted.value)
+    assert stored_ids(db) == []
+
+
+def test_an_unreachable_database_stops_the_import(backend, tmp_path):
+    url = (f"sqlite:///{tmp_path / 'no such folder' / 'yuqing.db'}" if backend == "sqlite"
+           else "postgresql+psycopg://postgres@127.0.0.1:1/test")
+    database = Database(url)
+    try:
+        with pytest.raises(ImportAborted, match="OperationalError") as aborted:
+            import_jsonl(database, [line(id="1"), line(id="2")], FETCHED)
+    finally:
+        database.dispose()
+    assert aborted.value.report.errors == []
+
+
+def test_a_text_over_the_maximum_is_read_cut_and_marked_truncated():
+    cut = parse_line(line(text="火" * (MAX_TEXT_CHARS + 1)))
+    whole = parse_line(line(text="火" * MAX_TEXT_CHARS))
+    assert (cut.text, cut.truncated) == ("火" * MAX_TEXT_CHARS, True)
+    assert (len(whole.text), whole.truncated) == (MAX_TEXT_CHARS, False)

@@ -11,6 +11,7 @@ from sqlalchemy import event, select, text
 
 from storage import EngagementSighting, EngagementSnapshot, Post, Source, known_post_ids, upsert_posts
 from storage.posts import UpsertResult
+from storage.records import MAX_TEXT_CHARS
 
 FIRST = datetime(2026, 11, 20, 2, 0, tzinfo=timezone.utc)
 LATER = FIRST + timedelta(minutes=15)
@@ -142,6 +143,16 @@ def test_nul_characters_are_dropped_rather_than_failing_the_batch(db, make_recor
         upsert_posts(session, [make_record("5011", text="起\x00火", title="标\x00题")], FIRST)
     with db.session() as session:
         assert (stored_post(session, "5011").title, stored_post(session, "5011").text) == ("标题", "起火")
+
+
+def test_a_text_over_the_maximum_is_stored_cut_and_marked_truncated(db, make_record):
+    huge, longest = make_record("1", text="火" * (MAX_TEXT_CHARS + 1)), make_record("2", text="火" * MAX_TEXT_CHARS)
+    with db.session() as session:
+        upsert_posts(session, [huge, longest], FIRST)
+    with db.session() as session:
+        assert (stored_post(session, "1").text, stored_post(session, "1").truncated) == ("火" * MAX_TEXT_CHARS, True)
+        assert (stored_post(session, "2").text, stored_post(session, "2").truncated) == (longest.text, False)
+        assert upsert_posts(session, [huge], LATER) == UpsertResult(unchanged=1)  # a re-crawl rewrites nothing
 
 
 @pytest.mark.parametrize(

@@ -44,6 +44,13 @@ def test_a_naive_timestamp_is_refused(db):
             session.add(Source(name="weibo", created_at=datetime(2026, 11, 20, 10, 0)))
 
 
+def test_a_timestamp_with_no_utc_equivalent_is_refused(db):
+    year_one_at_plus_14 = datetime(1, 1, 1, tzinfo=timezone(timedelta(hours=14)))
+    with pytest.raises(StatementError, match="out of range in UTC"):
+        with db.session() as session:
+            session.add(Source(name="weibo", created_at=year_one_at_plus_14))
+
+
 def test_a_null_timestamp_stays_null(db):
     started = datetime(2026, 11, 20, 10, 0, tzinfo=SHANGHAI)
     with db.session() as session:

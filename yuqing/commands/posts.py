@@ -21,16 +21,25 @@ def import_posts(app: AppContext, file: Path, now: str | None) -> None:
     A bad line is reported with its line number and skipped; the good lines are stored.
     """
     from storage import import_jsonl
+    from storage.importer import ImportAborted
 
     database = app.database()
-    with file.open("rb") as lines:
-        report = import_jsonl(database, lines, fetched_at=app.now(now))
-    for line_no, message in report.errors:
-        click.echo(f"第 {line_no} 行已跳过：{message}", err=True)
+    try:
+        with file.open("rb") as lines:
+            report = import_jsonl(database, lines, fetched_at=app.now(now))
+    except ImportAborted as exc:
+        _report_skipped(exc.report.errors)
+        raise click.ClickException(f"导入中止（此前的行已保存）：{exc}") from None
+    _report_skipped(report.errors)
     click.echo(
         f"导入完成：新增 {report.new}，更新 {report.updated}，未变 {report.unchanged}，跳过 {len(report.errors)} 行",
         err=True,
     )
+
+
+def _report_skipped(errors: list[tuple[int, str]]) -> None:
+    for line_no, message in errors:
+        click.echo(f"第 {line_no} 行已跳过：{message}", err=True)
 
 
 @click.group()
