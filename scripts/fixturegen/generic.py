@@ -15,8 +15,9 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
+from scripts.fixturegen.manifest import CAPTURED_AT, round_entry, write_manifest
+
 ITEMS = Path(__file__).resolve().parents[2] / "fixtures" / "generic" / "items.jsonl"
-CAPTURED_AT = {1: "2026-11-20T10:00:00+08:00", 2: "2026-11-21T10:00:00+08:00"}
 HOST = "https://www.tianning.gov.cn"
 FEED_URL = f"{HOST}/rss/news.xml"
 LIST_URL = f"{HOST}/sample/yjgl/tzgg/index.html"
@@ -48,12 +49,10 @@ def _source(directory: Path, items: list[dict[str, Any]], pages: Any) -> None:
         for _, file, body, _ in responses:
             (directory / file).parent.mkdir(parents=True, exist_ok=True)
             (directory / file).write_text(body, encoding="utf-8")
-        rounds[str(number)] = {"captured_at": CAPTURED_AT[number], "config": {}, "responses": [
+        rounds[str(number)] = round_entry(number, {}, [
             {"method": "GET", "url": url, "file": file, "status": 200, "headers": {"Content-Type": TYPES[kind]}}
-            for url, file, _, kind in responses]}
-    manifest = {"source": directory.name, "volatile_params": [], "rounds": rounds}
-    (directory / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=1) + "\n",
-                                             encoding="utf-8")
+            for url, file, _, kind in responses])
+    write_manifest(directory, directory.name, rounds)
 
 
 def news_url(item: dict[str, Any]) -> str:

@@ -9,7 +9,6 @@ declares the wrong charset (utf-8 over GBK bytes).
 
 from __future__ import annotations
 
-import json
 import shutil
 from datetime import datetime
 from pathlib import Path
@@ -17,9 +16,9 @@ from typing import Any
 
 from crawlers.spiders.hualongxiang_parse import board_url, search_url, thread_url
 from scripts.fixturegen import hualongxiang_html as pages
+from scripts.fixturegen.manifest import CAPTURED_AT, round_entry, write_manifest
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "hualongxiang"
-CAPTURED_AT = {1: "2026-11-20T10:00:00+08:00", 2: "2026-11-21T10:00:00+08:00"}
 KEYWORDS = ["着火", "燃气", "消防", "味道", "异味"]  # 异味 has no hits in the corpus: a "找到相关帖子0篇" page
 LAYOUT_CHANGED_BOARD = "400"  # 意见与建议: its page 1 is the hand-written redesigned (JS-rendered) list
 BOARD_ROWS = 25
@@ -47,11 +46,9 @@ def render(posts: list[dict[str, Any]], out_dir: Path, *, board_rows: int = BOAR
         if round_no == 1:
             responses.append(_entry(board_url(LAYOUT_CHANGED_BOARD, 1), LAYOUT_CHANGED_PAGE, GBK_HTML))
             responses.extend(_entry(url, file, {"Content-Type": "text/plain"}) for url, file in ROBOTS.items())
-        rounds[str(round_no)] = {"captured_at": CAPTURED_AT[round_no],
-                                 "config": {"keywords": KEYWORDS, "boards": boards + [LAYOUT_CHANGED_BOARD]},
-                                 "responses": responses}
-    manifest = {"source": "hualongxiang", "volatile_params": [], "rounds": rounds}
-    (out_dir / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+        rounds[str(round_no)] = round_entry(round_no, {"keywords": KEYWORDS, "boards": boards + [LAYOUT_CHANGED_BOARD]},
+                                            responses)
+    write_manifest(out_dir, "hualongxiang", rounds)
 
 
 def _prepare(out_dir: Path) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import json
 import shutil
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -11,9 +10,9 @@ from typing import Any
 
 from crawlers.spiders.toutiao_parse import article_url, search_url
 from scripts.fixturegen import toutiao_html as html
+from scripts.fixturegen.manifest import CAPTURED_AT, round_entry, write_manifest
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "toutiao"
-CAPTURED_AT = {1: "2026-11-20T10:00:00+08:00", 2: "2026-11-21T10:00:00+08:00"}
 WINDOW = timedelta(hours=48)
 PAGE_SIZE = 10
 MAX_PAGES = 5
@@ -42,10 +41,8 @@ def render(posts: list[dict[str, Any]], out_dir: Path) -> None:
         responses = _render_round(round_no, posts, assignment, challenged, out_dir)
         keywords = POST_KEYWORDS + ([CAPTCHA_KEYWORD, SHELL_KEYWORD, REDIRECT_KEYWORD, LAYOUT_KEYWORD]
                                     if round_no == 1 else [])
-        rounds[str(round_no)] = {"captured_at": CAPTURED_AT[round_no],
-                                 "config": {"keywords": keywords, "boards": []}, "responses": responses}
-    manifest = {"source": "toutiao", "volatile_params": [], "rounds": rounds}
-    (out_dir / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=1) + "\n", "utf-8")
+        rounds[str(round_no)] = round_entry(round_no, {"keywords": keywords, "boards": []}, responses)
+    write_manifest(out_dir, "toutiao", rounds)
 
 
 def _copy_static(out_dir: Path) -> None:

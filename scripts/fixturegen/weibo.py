@@ -12,9 +12,9 @@ from typing import Any
 
 from crawlers.spiders.weibo_parse import extend_url, search_url
 from scripts.fixturegen import weibo_mblog as mb
+from scripts.fixturegen.manifest import CAPTURED_AT, round_entry, write_manifest
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "weibo"
-CAPTURED_AT = {1: "2026-11-20T10:00:00+08:00", 2: "2026-11-21T10:00:00+08:00"}
 WINDOW = timedelta(hours=48)
 PAGE_SIZE = 10
 LEGACY_PAGE_MAX = 15
@@ -49,10 +49,8 @@ def render(posts: list[dict[str, Any]], out_dir: Path) -> None:
     for round_no in (1, 2):
         responses = _render_round(round_no, posts, by_id, assignment, visitor_mid, out_dir)
         keywords = POST_KEYWORDS + list(SPECIAL_PAGES)
-        rounds[str(round_no)] = {"captured_at": CAPTURED_AT[round_no],
-                                 "config": {"keywords": keywords, "boards": []}, "responses": responses}
-    manifest = {"source": "weibo", "volatile_params": ["_", "t"], "rounds": rounds}
-    _write_json(out_dir / "manifest.json", manifest, indent=1)
+        rounds[str(round_no)] = round_entry(round_no, {"keywords": keywords, "boards": []}, responses)
+    write_manifest(out_dir, "weibo", rounds, volatile_params=("_", "t"))
 
 
 def _copy_static(out_dir: Path) -> None:

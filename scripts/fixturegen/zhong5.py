@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import shutil
 from datetime import datetime, timedelta
 from html import escape
@@ -12,9 +11,9 @@ from urllib.parse import quote_plus
 
 from crawlers.spiders.zhong5_parse import BASE_URL, SEARCH_URL, article_url, search_url, thread_url
 from scripts.fixturegen import zhong5_pages as html
+from scripts.fixturegen.manifest import CAPTURED_AT, round_entry, write_manifest
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "zhong5"
-CAPTURED_AT = {1: "2026-11-20T10:00:00+08:00", 2: "2026-11-21T10:00:00+08:00"}
 PORTAL_PAGE, FORUM_PAGE, SEARCH_PAGE = 10, 25, 10
 SEARCH_KEYWORDS = ["天宁", "天宁 安全", "燃气"]  # 天宁: two result pages in round 2; 天宁 安全: no results
 FLOOD_KEYWORD = "燃气"  # round 1: its search POST is answered by the flood-control showmessage page
@@ -40,11 +39,9 @@ def render(posts: list[dict[str, Any]], out_dir: Path) -> None:
     for round_no in (1, 2):
         writer = _Round(round_no, out_dir, [p for p in posts if p["round"] <= round_no], multipage_id)
         writer.render(boards)
-        rounds[str(round_no)] = {"captured_at": CAPTURED_AT[round_no],
-                                 "config": {"keywords": SEARCH_KEYWORDS, "boards": boards},
-                                 "responses": writer.responses}
-    manifest = {"source": "zhong5", "volatile_params": [], "rounds": rounds}
-    (out_dir / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+        rounds[str(round_no)] = round_entry(round_no, {"keywords": SEARCH_KEYWORDS, "boards": boards},
+                                            writer.responses)
+    write_manifest(out_dir, "zhong5", rounds)
 
 
 def _published(post: dict[str, Any]) -> datetime:
