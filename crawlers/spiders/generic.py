@@ -3,7 +3,9 @@
 A source with ``spider = "generic"`` gives ``feed_url`` (parsed with feedparser), or ``list_page`` and
 ``detail_page`` selectors (config/sources.py). A feed with ``detail_page`` selectors also fetches each new
 entry's page for its full text. Post ids are a stable hash of the entry's guid or canonical link; the
-sources show no engagement, so counts are null and known posts are simply skipped.
+sources show no engagement, so counts are null. An entry already stored (of any age) is yielded as a count-less
+``EngagementSighting``: it is not fetched again, and a crawl that finds nothing new is told from one that found
+nothing at all (a blocked or changed source). A feed's author is kept as a display name, never an e-mail address.
 """
 
 from __future__ import annotations
@@ -23,9 +25,10 @@ from scrapy.http import Response
 
 from crawlers.parsing.text import html_to_text
 from crawlers.spiders.base import SourceSpider
-from storage.records import PostRecord
+from storage.records import EngagementSighting, PostRecord
 
 LIST_DATE_GRACE = timedelta(days=1)  # list pages often show only the day: the detail page's date decides
+EMAIL = re.compile(r"mailto:|[\w.+-]+[@＠][\w-]+(?:\.[\w-]+)+", re.IGNORECASE)
 
 
 def stable_id(key: str) -> str:
@@ -74,8 +77,8 @@ class GenericSpider(SourceSpider):
             return
         for entry in feed.entries:
             listed = self.feed_entry(response, entry)
-            if listed is not None and (listed.published is None or self.in_window(listed.published)):
-                yield from self.follow(listed)
+            if listed is not None:
+                yield from self.follow(listed, recent=listed.published is None or self.in_window(listed.published))
 
     def feed_entry(self, response: Response, entry: Any) -> Listed | None:
         link = canonical(response.urljoin(entry.get("link", ""))) if entry.get("link") else ""
@@ -87,7 +90,7 @@ class GenericSpider(SourceSpider):
         body = content[0].get("value") or entry.get("summary", "")
         return Listed(
             post_id=stable_id(key), url=link or key, title=html_to_text(entry.get("title", "")),
-            published=self.feed_date(response, entry), author=entry.get("author") or None,
+            published=self.feed_date(response, entry), author=author_name(entry),
             text=html_to_text(body), raw=json.dumps(_entry_fields(entry), ensure_ascii=False),
         )
 
@@ -117,14 +120,19 @@ class GenericSpider(SourceSpider):
             url = canonical(response.urljoin(href))
             shown = _text(item.css(selectors.date).getall()) if selectors.date else ""
             published = self.date_or_none(response, shown) if shown else None
-            if published is None or self.in_window(published + LIST_DATE_GRACE):
-                yield from self.follow(Listed(stable_id(url), url, _text(item.css(selectors.title).getall()),
-                                              published))
+            recent = published is None or self.in_window(published + LIST_DATE_GRACE)
+            yield from self.follow(Listed(stable_id(url), url, _text(item.css(selectors.title).getall()), published),
+                                   recent)
 
-    def follow(self, listed: Listed) -> Iterator[Any]:
-        """The post, or a request for its detail page, unless it is already stored."""
+    def follow(self, listed: Listed, recent: bool) -> Iterator[Any]:
+        """A sighting of a stored post (of any age); else, when ``recent`` (inside the window), :meth:`new_post`."""
         if self.is_known(listed.post_id):
-            return
+            yield EngagementSighting(self.source, listed.post_id)
+        elif recent:
+            yield from self.new_post(listed)
+
+    def new_post(self, listed: Listed) -> Iterator[Any]:
+        """The post, or a request for its detail page."""
         if self.source_config.detail_page:
             yield scrapy.Request(listed.url, callback=self.parse_detail, cb_kwargs={"listed": listed})
         elif listed.published is None:
@@ -174,9 +182,20 @@ def _content_type(response: Response) -> str:
     return response.headers.get("Content-Type", b"").decode("latin-1")
 
 
+def author_name(entry: Any) -> str | None:
+    """The entry's author as the feed names them (feedparser's ``author_detail.name``), any e-mail address removed;
+    None when the feed gives only an address."""
+    detail = entry.get("author_detail") or {}
+    name = EMAIL.sub("", detail.get("name") or "").strip(" ,;:()<>（）")
+    return name or None
+
+
 def _entry_fields(entry: Any) -> dict[str, Any]:
-    keys = ("id", "link", "title", "author", "published", "updated", "summary")
+    """The entry's raw fragment: its own fields, the author as :func:`author_name` reads it."""
+    keys = ("id", "link", "title", "published", "updated", "summary")
     fields = {key: dict.get(entry, key) for key in keys if dict.get(entry, key)}
+    if author := author_name(entry):
+        fields["author"] = author
     if entry.get("content"):
         fields["content"] = entry["content"][0].get("value", "")
     return fields

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +16,7 @@ from crawlers.runner import run_crawl_subprocess
 from crawlers.spiders.generic import GenericSpider, stable_id
 from scripts.fixturegen import generic as render
 from storage import iter_posts, open_database
-from storage.records import PostRecord
+from storage.records import EngagementSighting, PostRecord
 
 ROOT = Path(__file__).resolve().parents[3]
 FIXTURES = ROOT / "fixtures" / "generic"
@@ -69,11 +69,45 @@ def test_atom_entries_use_their_id_for_the_post_id():
         assert record == expected(item, "tianning_gov", render.news_url(item), record.id, record.raw)
 
 
-def test_known_feed_entries_are_skipped():
+def test_known_feed_entries_are_sighted_without_counts_not_stored_again():
     first = render.news_url(items("tianning_gov")[0])
-    records = spider("tianning_gov", known={stable_id(first)}).parse_feed(
-        feed_response(FIXTURES / "tianning_gov" / "r1" / "news.xml"))
-    assert first not in {record.url for record in records}
+    output = list(spider("tianning_gov", known={stable_id(first)}).parse_feed(
+        feed_response(FIXTURES / "tianning_gov" / "r1" / "news.xml")))
+    assert output[0] == EngagementSighting("tianning_gov", stable_id(first))
+    assert first not in {item.url for item in output[1:]} and len(output) == len(items("tianning_gov"))
+
+
+def test_known_entries_older_than_the_window_are_sighted_too_so_a_quiet_feed_is_not_empty():
+    """A feed whose stored entries all fell out of the window still shows the source answers."""
+    every = [render.news_url(item) for item in items("tianning_gov")]
+    week_later = ROUND1 + timedelta(days=7)
+    output = list(spider("tianning_gov", now=week_later, known={stable_id(url) for url in every}).parse_feed(
+        feed_response(FIXTURES / "tianning_gov" / "r1" / "news.xml")))
+    assert output == [EngagementSighting("tianning_gov", stable_id(url)) for url in every]
+
+
+def test_known_list_page_items_are_sighted_and_their_pages_not_fetched_again():
+    want = [render.notice_url(item) for item in items("tianning_yjj")]
+    output = list(spider("tianning_yjj", known={stable_id(want[0])}).parse_list(page(render.LIST_URL)))
+    assert output[0] == EngagementSighting("tianning_yjj", stable_id(want[0]))
+    assert [request.url for request in output[1:]] == want[1:]
+
+
+def rss_with_authors(*authors: str) -> XmlResponse:
+    entries = "".join(f"<item><title>帖子{n}</title><link>https://www.tianning.gov.cn/p/{n}</link>{author}"
+                      f"<pubDate>Fri, 20 Nov 2026 09:0{n}:00 +0800</pubDate><description>正文</description></item>"
+                      for n, author in enumerate(authors))
+    body = f'<?xml version="1.0"?><rss version="2.0"><channel><title>t</title>{entries}</channel></rss>'
+    return XmlResponse(url=render.FEED_URL, body=body.encode("utf-8"))
+
+
+def test_a_feed_author_is_kept_as_a_display_name_never_as_an_e_mail_address():
+    records = list(spider("tianning_gov").parse_feed(rss_with_authors(
+        "<author>user0@example.com (张三0)</author>", "<author>user1@example.com</author>",
+        "<author>user2@example.com, user3@example.com</author>", "<author>天宁区融媒体中心</author>")))
+    assert [record.author for record in records] == ["张三0", None, None, "天宁区融媒体中心"]
+    assert [json.loads(record.raw).get("author") for record in records] == ["张三0", None, None, "天宁区融媒体中心"]
+    assert not any("@" in record.raw for record in records)
 
 
 def test_a_broken_feed_is_a_parse_failure_not_an_empty_source():
@@ -135,6 +169,17 @@ def test_replay_of_both_rounds_stores_new_items_only(tmp_path: Path):
     with open_database(db).session() as session:
         stored = {(post.source, post.title) for post in iter_posts(session)}
     assert stored == {(i["source"], i["title"]) for i in ITEMS if not i.get("old")}
+
+
+@pytest.mark.slow
+def test_a_crawl_that_finds_nothing_new_is_ok_not_empty(tmp_path: Path):
+    """Only a source that lists nothing at all (blocked, changed layout) is a health warning."""
+    db = f"sqlite:///{tmp_path / 'yuqing.db'}"
+    runs = [run_crawl_subprocess(["tianning_gov", "tianning_yjj"], config_path=CONFIG, db_url=db,
+                                 replay_dir=FIXTURES, round_no=1, timeout_s=120, log_level="WARNING")
+            for _ in range(2)]
+    assert [(row["status"], row["posts_new"] > 0) for row in runs[0]] == [("ok", True), ("ok", True)]
+    assert [(row["status"], row["posts_new"], row["warnings"]) for row in runs[1]] == [("ok", 0, [])] * 2
 
 
 def test_committed_fixtures_are_what_the_renderer_writes(tmp_path: Path):
