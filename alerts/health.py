@@ -1,5 +1,7 @@
-"""Source-health alerts: a source blocked, refused by robots.txt, failing, empty where posts were expected, or
-with parse failures rising — one alert per (source, problem), sent to the roster's operator only."""
+"""Source-health alerts: a source blocked, refused by robots.txt, failing, empty where posts were expected, with
+list pages parsed to nothing (a likely layout change), or with parse failures rising — one alert per (source,
+problem), sent to the roster's operator only. A run has several problems at once: blocked pages never hide empty ones.
+"""
 
 from __future__ import annotations
 
@@ -24,6 +26,7 @@ PROBLEMS = {
     "failed": "采集失败",
     "empty": "未采到任何帖子（预期应有）",
     "parse_failures": "解析失败增多（页面格式可能已变）",
+    "empty_pages": "有列表页解析为空（页面格式可能已变）",
 }
 
 
@@ -57,6 +60,8 @@ def source_problems(session: Session, config: Config, run: CrawlRun) -> list[str
     rising = previous is None or run.parse_failures > previous.parse_failures
     if run.parse_failures and rising and ratio >= config.crawl.parse_failure_warn_ratio:
         problems.append("parse_failures")
+    if run.empty_pages:
+        problems.append("empty_pages")
     return problems
 
 

@@ -1,9 +1,10 @@
 """``CrawlRunExtension``: open a crawl run when a spider starts; close it with the run's counts and status.
 
-The status says what an officer must know first: ``blocked`` (blocked pages and no posts), ``robots_refused``
-(robots.txt forbade requests and no posts came), ``failed`` (errors, missing fixtures, an aborted crawl), ``empty`` (nothing
-parsed where posts were expected), else ``ok``. The summary is also left in the stats as ``yuqing/summary``
-for ``crawlers.runner`` to print.
+The status says what an officer must know first: ``blocked`` (blocked pages — a captcha, a login wall, a 403 —
+and no posts), ``robots_refused`` (robots.txt forbade requests and no posts came), ``failed`` (errors, missing
+fixtures, an aborted crawl), ``empty`` (nothing parsed where posts were expected), else ``ok``. Whatever the status,
+the warnings name every problem of the run (pages blocked per reason, list pages parsed to none, HTTP 429 …).
+The summary is also left in the stats as ``yuqing/summary`` for ``crawlers.runner`` to print.
 """
 
 from __future__ import annotations
@@ -89,12 +90,14 @@ def _warnings(stats: dict[str, Any], counts: CrawlStats, items: int, errors: int
               reason: str) -> list[str]:
     lines = [f"被封锁 {count} 页（{key.rsplit('/', 1)[1]}）" for key, count in sorted(stats.items())
              if key.startswith("yuqing/blocked_reasons/")]
+    if counts.responses_by_status.get("429"):
+        lines.append(f"被限流 {counts.responses_by_status['429']} 次（HTTP 429，已放慢并重试）")
     if counts.robots_refused:
         lines.append(f"robots.txt 拒绝 {counts.robots_refused} 个请求")
     if counts.missing_fixtures:
         lines.append(f"缺少回放样本 {counts.missing_fixtures} 个")
     if counts.empty_pages:
-        lines.append(f"{counts.empty_pages} 个列表页解析为空")
+        lines.append(f"{counts.empty_pages} 个列表页解析为空（页面格式可能已变）")
     if counts.challenges:
         lines.append(f"{counts.challenges} 次验证挑战")
     tried = items + counts.parse_failures

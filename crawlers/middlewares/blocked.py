@@ -1,7 +1,9 @@
 """Source health in the engine: drop blocked pages (counted by reason) and count exceptions in parse callbacks.
 
 ``BlockedPageMiddleware`` asks the spider's ``blocked_reason(response)`` about every response (robots.txt
-excepted) and drops a blocked one with a warning naming its URL, so a captcha never reads as "no posts".
+excepted); a response the spider does not explain but whose HTTP status refuses us (401, 403, 418, 432, 451) is
+blocked as ``http_<status>``. A blocked response is dropped with a warning naming its status and URL, so a captcha
+or a 403 never reads as "no posts". 429 is not a block: the retry middleware backs off and retries it.
 ``ParseFailureMiddleware`` turns an exception in a callback into a counted, logged parse failure: one bad page
 never stops the crawl.
 """
@@ -18,10 +20,12 @@ from scrapy.http import Request, Response
 from scrapy.spidermiddlewares.httperror import HttpError
 
 logger = logging.getLogger(__name__)
+# Statuses by which a site refuses us (432: Weibo without a cookie); 429 (slow down) is left to the retry middleware.
+BLOCKING_STATUSES = frozenset({401, 403, 418, 432, 451})
 
 
 class BlockedPageMiddleware:
-    """Downloader middleware: a response the spider calls blocked is dropped and counted."""
+    """Downloader middleware: a response the spider calls blocked, or a refusing status, is dropped and counted."""
 
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
@@ -32,16 +36,23 @@ class BlockedPageMiddleware:
         return cls(crawler)
 
     def process_response(self, request: Request, response: Response) -> Response:
-        spider = self.crawler.spider
-        if request.meta.get("dont_obey_robotstxt") or not hasattr(spider, "blocked_reason"):
+        if request.meta.get("dont_obey_robotstxt"):
             return response
-        reason = spider.blocked_reason(response)
+        reason = self.blocked_reason(response)
         if not reason:
             return response
         self.stats.inc_value("yuqing/blocked")
         self.stats.inc_value(f"yuqing/blocked_reasons/{reason}")
         logger.warning("blocked (%s): %s %s", reason, response.status, response.url)
         raise IgnoreRequest(f"blocked ({reason}): {response.url}")
+
+    def blocked_reason(self, response: Response) -> str | None:
+        """The spider's own reason (the more specific one), else ``http_<status>`` for a refusing status."""
+        spider = self.crawler.spider
+        reason = spider.blocked_reason(response) if hasattr(spider, "blocked_reason") else None
+        if not reason and response.status in BLOCKING_STATUSES:
+            return f"http_{response.status}"
+        return reason
 
 
 class ParseFailureMiddleware:

@@ -1,4 +1,8 @@
-"""Blocked pages are dropped and counted by reason; exceptions in callbacks become counted parse failures."""
+"""Blocked pages are dropped and counted by reason; exceptions in callbacks become counted parse failures.
+
+A page is blocked when the spider says so (a captcha, a login wall) or, for every spider, when its HTTP status
+refuses us: 401, 403, 418, 432, 451. 429 is rate limiting and is left to the retry middleware.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +13,7 @@ from crawl_support import NOW, sample_config
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import HtmlResponse, Request
 from scrapy.spidermiddlewares.httperror import HttpError
+from scrapy.spiders import Spider
 
 from crawlers.middlewares.blocked import BlockedPageMiddleware, ParseFailureMiddleware
 from crawlers.spiders.base import SourceSpider
@@ -49,6 +54,48 @@ def test_ordinary_pages_and_robots_txt_pass_through(blocked_mw: BlockedPageMiddl
     assert blocked_mw.process_response(Request(fine.url), fine) is fine
     assert blocked_mw.process_response(Request(robots.url, meta={"dont_obey_robotstxt": True}), robots) is robots
     assert blocked_mw.crawler.stats.get_value("yuqing/blocked") is None
+
+
+@pytest.mark.parametrize("status", [401, 403, 418, 432, 451])
+def test_a_refusing_http_status_is_a_blocked_page_named_by_its_status(
+    crawler_for, status: int, caplog: pytest.LogCaptureFixture
+) -> None:
+    middleware = BlockedPageMiddleware.from_crawler(crawler_for())  # its spider sees no captcha or login wall
+    url = "https://alpha.example/feed"
+    with caplog.at_level(logging.WARNING), pytest.raises(IgnoreRequest):
+        middleware.process_response(Request(url), page(url, "<html>forbidden</html>", status=status))
+
+    stats = middleware.crawler.stats
+    assert (stats.get_value("yuqing/blocked"), stats.get_value(f"yuqing/blocked_reasons/http_{status}")) == (1, 1)
+    assert f"http_{status}" in caplog.text and f"{status} {url}" in caplog.text
+
+
+def test_a_refusing_status_blocks_a_page_of_a_spider_without_its_own_reasons(crawler_for) -> None:
+    crawler = crawler_for(spider=Spider(name="plain"))
+    middleware = BlockedPageMiddleware.from_crawler(crawler)
+    with pytest.raises(IgnoreRequest):
+        middleware.process_response(Request("https://x.example/"), page("https://x.example/", "", status=403))
+    assert crawler.stats.get_value("yuqing/blocked_reasons/http_403") == 1
+
+
+def test_the_spiders_own_reason_names_a_refused_page_more_precisely(blocked_mw: BlockedPageMiddleware) -> None:
+    url = "https://alpha.example/search?q=2"
+    with pytest.raises(IgnoreRequest):
+        blocked_mw.process_response(Request(url), page(url, "请输入验证码", status=403))
+    assert blocked_mw.crawler.stats.get_value("yuqing/blocked_reasons/captcha") == 1
+    assert blocked_mw.crawler.stats.get_value("yuqing/blocked_reasons/http_403") is None
+
+
+@pytest.mark.parametrize("status", [429, 404, 503])
+def test_rate_limits_and_other_errors_are_not_blocks(blocked_mw: BlockedPageMiddleware, status: int) -> None:
+    answer = page("https://alpha.example/list", "slow down", status=status)  # retried, or Scrapy's HttpError
+    assert blocked_mw.process_response(Request(answer.url), answer) is answer
+    assert blocked_mw.crawler.stats.get_value("yuqing/blocked") is None
+
+
+def test_a_robots_txt_refused_by_status_is_not_a_blocked_page(blocked_mw: BlockedPageMiddleware) -> None:
+    robots = page("https://alpha.example/robots.txt", "", status=403)
+    assert blocked_mw.process_response(Request(robots.url, meta={"dont_obey_robotstxt": True}), robots) is robots
 
 
 def test_an_exception_in_a_callback_is_a_parse_failure_and_the_crawl_goes_on(
