@@ -52,6 +52,7 @@ DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "crawlers.middlewares.retry.BackoffRetryMiddleware": 550,
     "crawlers.middlewares.blocked.BlockedPageMiddleware": 585,  # after redirects and decompression
+    "crawlers.middlewares.encoding.CharsetRepairMiddleware": 588,  # after decompression, before the blocked check
     "crawlers.middlewares.cookies.SourceCookieMiddleware": 710,  # after Scrapy's cookie jar rewrites the header
     "crawlers.middlewares.record.RecordMiddleware": 940,  # sees raw responses, 3xx included
     "crawlers.middlewares.replay.ReplayMiddleware": 950,  # answers in place of the network
@@ -87,7 +88,9 @@ def settings_for(config: Config, source: str, replay: bool = False) -> dict[str,
 
     The cookie is not a setting (Scrapy logs overridden settings); ``SourceCookieMiddleware`` reads it
     from the spider's source config. Paced keyword searches get a download slot of their own, one search at
-    a time ``search_interval_s`` apart, which AutoThrottle leaves alone (``SourceSpider.paced_search``).
+    a time and at least ``search_interval_s`` apart: its delay has no random jitter (Scrapy's default ±50%
+    would let a quarter of the searches inside a site's refusal window), and AutoThrottle leaves it alone
+    (``SourceSpider.paced_search``).
     """
     policy, source_config = config.crawl, config.sources[source]
     settings: dict[str, Any] = {
@@ -104,7 +107,7 @@ def settings_for(config: Config, source: str, replay: bool = False) -> dict[str,
     delay = policy.download_delay_s if source_config.download_delay_s is None else source_config.download_delay_s
     if source_config.search_interval_s:
         settings["DOWNLOAD_SLOTS"] = {search_slot(source): {
-            "concurrency": 1, "delay": max(delay, source_config.search_interval_s)}}
+            "concurrency": 1, "delay": max(delay, source_config.search_interval_s), "jitter": 0}}
     return settings | {
         "DOWNLOAD_DELAY": delay,
         "AUTOTHROTTLE_ENABLED": policy.autothrottle,

@@ -1,1 +1,1 @@
-"""Downloader and spider middlewares: replay and recording, blocked pages, source cookies, retry backoff."""
+"""Downloader and spider middlewares: replay, recording, charset repair, blocked pages, cookies, retry backoff."""

@@ -1,1 +1,1 @@
-"""Source-independent parsing helpers: dates, engagement counts, HTML to text."""
+"""Source-independent parsing helpers: dates, engagement counts, HTML to text, charset repair."""

@@ -3,8 +3,8 @@
 FORMATS.md §3. Lists are read newest first, up to ``max_pages`` pages per board or keyword, and paging stops
 at a page whose (unpinned) threads are all older than the window. A known thread gets an engagement sighting
 (replies → comments, views) from the list; a new one is fetched from its canonical ``read.php?tid=`` URL.
-The WAF's security-verify page is blocked (never retried, never solved); a page whose declared charset is
-wrong for its GBK bytes is re-decoded as GBK and counted as ``yuqing/charset_fixed``.
+The WAF's security-verify page is blocked (never retried, never solved). A page whose declared charset is
+wrong for its GBK bytes reaches the callbacks already re-decoded (``crawlers.middlewares.encoding``).
 """
 
 from __future__ import annotations
@@ -26,7 +26,6 @@ from crawlers.spiders.hualongxiang_parse import (
     parse_board_page,
     parse_search_page,
     parse_thread_page,
-    redecoded_as_gbk,
     search_url,
     thread_url,
 )
@@ -62,20 +61,9 @@ class HualongxiangSpider(SourceSpider):
             return "security_verify"
         return None
 
-    def decoded(self, response: TextResponse) -> TextResponse:
-        """``response``, re-decoded as GBK when its declared charset is wrong (counted, logged)."""
-        fixed = redecoded_as_gbk(response)
-        if fixed is None:
-            return response
-        self.stats.inc_value("yuqing/charset_fixed")
-        self.logger.warning("%s: declared charset %s is wrong, re-decoded as GBK: %s",
-                            self.source, response.encoding, response.url)
-        return fixed
-
     # -- list pages --------------------------------------------------------------------------------------
 
     def parse_board(self, response: TextResponse, fid: str, page: int) -> Iterator[Any]:
-        response = self.decoded(response)
         listing = parse_board_page(response, page)
         if not listing.threads:
             self.report_empty(response, f"threads on board {fid} page {page}")
@@ -83,7 +71,6 @@ class HualongxiangSpider(SourceSpider):
         yield from self.handle_listing(response, listing, page, lambda: self.board_request(fid, page + 1))
 
     def parse_search(self, response: TextResponse, keyword: str, page: int) -> Iterator[Any]:
-        response = self.decoded(response)
         listing = parse_search_page(response, page)
         if not listing.threads:
             if listing.total != 0:  # "找到相关帖子0篇" is an answer, not a layout change
@@ -122,7 +109,6 @@ class HualongxiangSpider(SourceSpider):
     # -- thread pages ------------------------------------------------------------------------------------
 
     def parse_thread(self, response: TextResponse, tid: str) -> Iterator[PostRecord]:
-        response = self.decoded(response)
         try:
             page = parse_thread_page(response)
             published = self.parse_date(page.published_text)

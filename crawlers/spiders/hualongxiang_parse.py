@@ -8,7 +8,6 @@ Dates are returned as the page's own text; the spider turns them into datetimes.
 
 from __future__ import annotations
 
-import codecs
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -36,7 +35,6 @@ from crawlers.parsing.text import clean, html_to_text
 WWW = "https://www.hualongxiang.com"
 SEARCH_HOST = "http://so.hualongxiang.com"
 SECURITY_VERIFY_MARK = b"security_verify_data"
-GBK_FAMILY = frozenset({"gbk", "gb2312", "gb18030"})
 
 _READ_TID = re.compile(r"read\.php\?(?:[^\"'#]*&)?tid=(\d+)")
 _REWRITE_TID = re.compile(r"^(?:https?://[a-z.]*hualongxiang\.com)?/([a-z]+)/(\d{5,})/?(?:[?#].*)?$")
@@ -114,28 +112,6 @@ def tid_from_href(href: str | None) -> str | None:
         return None
     match = _READ_TID.search(href) or _REWRITE_TID.match(href.strip())
     return match.group(match.lastindex) if match else None
-
-
-def redecoded_as_gbk(response: TextResponse) -> TextResponse | None:
-    """The response re-decoded as GBK when its declared charset is wrong for its GBK bytes, else None.
-
-    A page is re-decoded when it is not in a GBK-family encoding, its bytes are not valid UTF-8 and
-    they are valid GB18030 (a superset of GBK).
-    """
-    body = response.body
-    if codecs.lookup(response.encoding).name in GBK_FAMILY or body.isascii():
-        return None
-    if _decodes(body, "utf-8") or not _decodes(body, "gb18030"):
-        return None
-    return response.replace(encoding="gb18030")
-
-
-def _decodes(body: bytes, encoding: str) -> bool:
-    try:
-        body.decode(encoding)
-    except UnicodeDecodeError:
-        return False
-    return True
 
 
 def is_security_verify(response: TextResponse) -> bool:

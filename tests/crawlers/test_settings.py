@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+import asyncio
 import inspect
 
 import pytest
 from crawl_support import sample_config
+from scrapy.core.downloader import Downloader, Slot
 from scrapy.exceptions import NotConfigured
 from scrapy.http import Request
 from scrapy.settings import Settings
 from scrapy.spiderloader import SpiderLoader
 from scrapy.utils.misc import is_generator_with_return_value
+from scrapy.utils.test import get_crawler
 
 from crawlers.middlewares.cookies import SourceCookieMiddleware
-from crawlers.settings import settings_for
+from crawlers.settings import search_slot, settings_for
 
 
 def test_a_source_gets_its_own_delay_and_concurrency_over_the_policy() -> None:
@@ -33,9 +36,35 @@ def test_robots_txt_is_ignored_only_with_a_named_authorisation() -> None:
 
 def test_paced_searches_get_a_slot_of_their_own_one_at_a_time() -> None:
     config = sample_config(download_delay_s=6.0, search_interval_s=20)
-    assert settings_for(config, "alpha")["DOWNLOAD_SLOTS"] == {"alpha:search": {"concurrency": 1, "delay": 20.0}}
+    assert settings_for(config, "alpha")["DOWNLOAD_SLOTS"] == {
+        "alpha:search": {"concurrency": 1, "delay": 20.0, "jitter": 0}}
     assert "DOWNLOAD_SLOTS" not in settings_for(sample_config(download_delay_s=6.0), "alpha")
     assert "DOWNLOAD_SLOTS" not in settings_for(config, "alpha", replay=True)
+
+
+def downloader_slot(settings: dict, request: Request) -> Slot:
+    """The download slot Scrapy's downloader gives ``request`` under ``settings`` (no download handler loaded)."""
+    no_handlers = {"DOWNLOAD_HANDLERS": {"http": None, "https": None}}
+
+    async def build() -> Slot:
+        downloader = Downloader(get_crawler(settings_dict=settings | no_handlers))
+        try:
+            return downloader._get_slot(request)[1]
+        finally:
+            downloader.close()
+
+    return asyncio.run(build())
+
+
+def test_paced_searches_are_never_closer_than_the_interval() -> None:
+    """Scrapy's default ±50% jitter on a 20 s delay would send a quarter of them inside Discuz's 15 s refusal."""
+    settings = settings_for(sample_config(download_delay_s=6.0, search_interval_s=20), "alpha")
+    paced = {"download_slot": search_slot("alpha")}
+    search = downloader_slot(settings, Request("https://alpha.example/search", meta=paced))
+    pages = downloader_slot(settings, Request("https://alpha.example/list"))
+
+    assert {search.download_delay() for _ in range(200)} == {20.0}
+    assert len({pages.download_delay() for _ in range(200)}) > 1  # other pages keep Scrapy's politeness jitter
 
 
 def test_replay_drops_all_pacing_but_keeps_robots() -> None:

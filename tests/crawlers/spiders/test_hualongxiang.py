@@ -20,6 +20,7 @@ from hualongxiang_corpus import (
     spider,
 )
 
+from crawlers.middlewares.encoding import CharsetRepairMiddleware
 from crawlers.runner import run_crawl_subprocess
 from crawlers.spiders.hualongxiang_parse import ListedThread, board_url, search_url, thread_url
 from storage import iter_posts, open_database
@@ -133,12 +134,15 @@ def test_thread_page_becomes_a_post_record(manifest):
     assert record.author_id == "523344" and 'id="read_tpc"' in record.raw
 
 
-def test_wrong_charset_page_is_stored_correctly_and_counted(manifest):
+def test_wrong_charset_page_is_stored_correctly_and_counted(manifest, crawler_for):
     crawler = spider()
-    [record] = crawler.parse_thread(respond(manifest, thread_url(WRONG_CHARSET)), tid=WRONG_CHARSET)
+    engine = crawler_for(spider=crawler)
+    page = CharsetRepairMiddleware.from_crawler(engine).process_response(
+        scrapy.Request(thread_url(WRONG_CHARSET)), respond(manifest, thread_url(WRONG_CHARSET)))
+    [record] = crawler.parse_thread(page, tid=WRONG_CHARSET)
     assert (record.title, record.text) == (BY_ID[WRONG_CHARSET]["title"], BY_ID[WRONG_CHARSET]["text"])
     assert record.published_at == datetime(2026, 11, 19, 21, 5, tzinfo=TZ)
-    assert crawler.stats["yuqing/charset_fixed"] == 1
+    assert engine.stats.get_value("yuqing/charset_fixed") == 1
 
 
 def test_security_verify_page_is_blocked(manifest):

@@ -13,13 +13,13 @@ from protego import Protego
 from scrapy.http import HtmlResponse
 
 from crawlers.fixtures import Fixture, load_manifest
+from crawlers.parsing.encoding import redecoded
 from crawlers.parsing.dates import parse_date
 from crawlers.spiders.hualongxiang_parse import (
     is_security_verify,
     parse_board_page,
     parse_search_page,
     parse_thread_page,
-    redecoded_as_gbk,
 )
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -57,7 +57,7 @@ def test_thread_pages_parse_to_their_corpus_line(round_no: int, fixture: Fixture
     if is_security_verify(response):
         assert round_no == 1 and b"srcurl=" in fixture.headers["Set-Cookie"].encode()
         return
-    response = redecoded_as_gbk(response) or response
+    response = redecoded(response) or response
     page = parse_thread_page(response)
     post = CORPUS[fixture.url.rsplit("=", 1)[1]]
     assert (page.title, page.text, page.author, page.author_id) == (
@@ -68,7 +68,7 @@ def test_thread_pages_parse_to_their_corpus_line(round_no: int, fixture: Fixture
 
 
 def test_exactly_one_thread_page_declares_the_wrong_charset():
-    wrong = [fixture for _, fixture in pages("/read.php?tid=") if redecoded_as_gbk(respond(fixture)) is not None]
+    wrong = [fixture for _, fixture in pages("/read.php?tid=") if redecoded(respond(fixture)) is not None]
     assert len(wrong) == 1 and b"charset=utf-8" in wrong[0].file.read_bytes()[:400]
 
 

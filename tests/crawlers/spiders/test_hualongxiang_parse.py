@@ -9,6 +9,7 @@ from hualongxiang_corpus import CHALLENGED, WRONG_CHARSET, render_into, respond
 from parsel import Selector
 from scrapy.http import HtmlResponse
 
+from crawlers.parsing.encoding import redecoded
 from crawlers.spiders.hualongxiang_parse import (
     ListedThread,
     ThreadParseError,
@@ -17,7 +18,6 @@ from crawlers.spiders.hualongxiang_parse import (
     parse_board_page,
     parse_search_page,
     parse_thread_page,
-    redecoded_as_gbk,
     search_url,
     thread_url,
     tid_from_href,
@@ -175,7 +175,7 @@ def test_thread_page_without_body_or_time_is_a_parse_error(html, error):
 def test_wrong_declared_charset_is_redecoded_as_gbk(manifest):
     response = respond(manifest, thread_url(WRONG_CHARSET))
     assert response.encoding == "utf-8" and "\ufffd" in response.text  # <meta> says utf-8, bytes are GBK
-    fixed = redecoded_as_gbk(response)
+    fixed = redecoded(response)
     assert fixed is not None and fixed.encoding == "gb18030"
     page = parse_thread_page(fixed)
     assert page.title == "雕庄一带下水道返臭好几天了"
@@ -183,15 +183,8 @@ def test_wrong_declared_charset_is_redecoded_as_gbk(manifest):
 
 
 def test_correctly_declared_pages_are_left_alone(manifest):
-    assert redecoded_as_gbk(respond(manifest, thread_url("15200002"))) is None
-    assert redecoded_as_gbk(respond(manifest, search_url("燃气", 1))) is None
-
-
-def test_gbk_bytes_with_no_charset_at_all_are_redecoded():
-    body = "<html><body><div id='read_tpc'>天宁区青龙街道</div></body></html>".encode("gbk")
-    response = HtmlResponse(url=thread_url("1"), body=body, headers={"Content-Type": "text/html"})
-    fixed = redecoded_as_gbk(response)
-    assert fixed is not None and fixed.css("#read_tpc::text").get() == "天宁区青龙街道"
+    assert redecoded(respond(manifest, thread_url("15200002"))) is None
+    assert redecoded(respond(manifest, search_url("燃气", 1))) is None
 
 
 def test_security_verify_page_is_recognised(manifest):
