@@ -1,5 +1,9 @@
 """Author ids are never stored: a keyed HMAC-SHA256 stands in for them, in the posts table and in raw fragments.
 
+A raw fragment loses the post's own author id wherever it occurs whole. A spider that knows of other author
+ids in its fragment (a reposted original's author, a token link to the author's page, an id inside a longer
+value) writes :func:`author_ref` in their place; storage turns each into ``author:<hash>`` of that id.
+
 The key is ``$YUQING_AUTHOR_HASH_KEY`` when set (use the same key on every database whose hashes
 should match). Otherwise each database makes its own random key on first use and keeps it in the
 ``settings`` table under ``author_hash_key``: hashes then link one author's posts within that database
@@ -17,7 +21,7 @@ import json
 import os
 import re
 import secrets
-from typing import Any
+from typing import Any, TypeGuard
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -29,6 +33,7 @@ KEY_ENV = "YUQING_AUTHOR_HASH_KEY"
 KEY_SETTING = "author_hash_key"
 MIN_SCRUB_LENGTH = 5
 """Shorter author ids are not replaced inside raw fragments: they would match counts and dates there."""
+AUTHOR_REF = re.compile(r"\{\{author-id:([^{}]+)\}\}")
 
 
 def author_hash_key(session: Session) -> bytes:
@@ -53,6 +58,28 @@ def hash_author(key: bytes, source: str, author_id: str) -> str:
     """The 64-hex-digit keyed hash of one source's author id."""
     message = f"{source}\x1f{author_id}".encode("utf-8")
     return hmac.new(key, message, hashlib.sha256).hexdigest()
+
+
+def author_ref(author_id: str) -> str:
+    """What a spider writes into a raw fragment in place of an author id: ``{{author-id:<id>}}``."""
+    return f"{{{{author-id:{author_id}}}}}"
+
+
+def has_author_refs(raw: str | bytes | None) -> TypeGuard[str]:
+    """Whether ``raw`` holds any :func:`author_ref` (only text fragments do: spiders write them)."""
+    return isinstance(raw, str) and "{{author-id:" in raw
+
+
+def scrub_raw(raw: str | bytes, key: bytes, source: str, author_id: str | None, raw_format: str) -> str | bytes:
+    """The raw fragment as stored: each :func:`author_ref` becomes ``author:<hash>`` of its id, and every whole
+    occurrence of ``author_id`` or of a referenced id is scrubbed (:func:`scrub_author_id`)."""
+    ids = {author_id} if author_id else set()
+    if has_author_refs(raw):
+        ids.update(AUTHOR_REF.findall(raw))
+        raw = AUTHOR_REF.sub(lambda ref: f"author:{hash_author(key, source, ref[1])}", raw)
+    for each in sorted(ids):
+        raw = scrub_author_id(raw, each, hash_author(key, source, each), raw_format)
+    return raw
 
 
 def scrub_author_id(raw: str | bytes, author_id: str, author_hash: str, raw_format: str) -> str | bytes:

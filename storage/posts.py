@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import LargeBinary, Update, and_, bindparam, or_, select, update
 from sqlalchemy.orm import Session
 
-from storage.authors import author_hash_key, hash_author, scrub_author_id
+from storage.authors import author_hash_key, has_author_refs, hash_author, scrub_raw
 from storage.daemon_models import Tombstone
 from storage.dialects import insert_ignoring_duplicates
 from storage.models import EngagementSnapshot, Post
@@ -77,7 +77,8 @@ def upsert_posts(
     fresh = {key: item for key, item in merged.items() if key not in stored and item.record is not None}
     purged = tombstoned(session, list(fresh))
     fresh = {key: item for key, item in fresh.items() if key not in purged}
-    needs_key = any(item.record is not None and item.record.author_id for item in merged.values())
+    needs_key = any(item.record is not None and (item.record.author_id or has_author_refs(item.record.raw))
+                    for item in merged.values())
     key = author_hash_key(session) if needs_key else b""
     inserted = _insert_new(session, fresh, key, fetched_at)
     updated, changed_counts = _update_known(session, stored, merged, key, fetched_at)
@@ -202,18 +203,19 @@ def _post_row(record: PostRecord, counts: Counts, key: bytes, fetched_at: dateti
         "fetched_at": fetched_at,
         "updated_at": fetched_at,
     }
-    return row | _count_columns(counts) | _content(record, author_hash)
+    return row | _count_columns(counts) | _content(record, key)
 
 
 def _author_hash(record: PostRecord, key: bytes) -> str | None:
     return hash_author(key, record.source, record.author_id) if record.author_id else None
 
 
-def _content(record: PostRecord, author_hash: str | None) -> dict[str, Any]:
+def _content(record: PostRecord, key: bytes) -> dict[str, Any]:
+    """Title, text and the raw fragment as stored: no author id left in it (``storage.authors.scrub_raw``)."""
     title, text = _clean(record.title or ""), _clean(record.text)
     raw, fmt = record.raw, raw_format(record.raw)
-    if raw is not None and record.author_id and author_hash:
-        raw = scrub_author_id(raw, record.author_id, author_hash, fmt or "html")
+    if raw is not None:
+        raw = scrub_raw(raw, key, record.source, record.author_id, fmt or "html")
     return {"title": title, "text": text, "content_hash": content_hash(title, text), "truncated": record.truncated,
             "raw": raw, "raw_format": fmt}
 
@@ -236,7 +238,7 @@ def _update_known(
             changed.append((row.id, counts))
             count_rows.append({"row_id": row.id, "updated_at": fetched_at, **_count_columns(counts)})
         if row.truncated and item.record is not None and not item.record.truncated:
-            full_text = _content(item.record, _author_hash(item.record, key))
+            full_text = _content(item.record, key)
             text_rows.append({"row_id": row.id, "updated_at": fetched_at, **full_text})
     for rows in (count_rows, text_rows):
         if rows:

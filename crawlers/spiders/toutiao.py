@@ -134,7 +134,7 @@ class ToutiaoSpider(SourceSpider):
 
     def parse_article(self, response: Response, result: SearchResult,
                       published: datetime | None = None) -> Iterator[PostRecord]:
-        article = parse_article(response.text)
+        article = parse_article(response.text, author_id=result.author_id)
         if article is None:
             if is_challenge(response.text):
                 self.report_challenge(response, "article page __ac_nonce JS challenge")

@@ -1,4 +1,5 @@
-"""Pure parsers for 今日头条: so.toutiao.com search cards, article pages and feed items (FORMATS.md §2)."""
+"""Pure parsers for 今日头条: so.toutiao.com search cards, article pages and feed items (FORMATS.md §2), and the
+evidence kept of each, with its author ids and user-page links as author refs."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from parsel import Selector
 from crawlers.parsing.counts import parse_count
 from crawlers.parsing.html import css, css_each, outer_html, xpath, xpath_each
 from crawlers.parsing.text import html_to_text
+from storage.authors import author_ref
 
 SEARCH_URL = "https://so.toutiao.com/search"
 ARTICLE_URL = "https://www.toutiao.com/article/{}/"
@@ -30,10 +32,20 @@ AUTHOR_PATHS = ("media_name", "source", "display.info.site_name", "display.info.
 AUTHOR_ID_PATHS = ("user_id", "user.user_id", "user_info.user_id", "media_id")
 TIME_PATHS = ("datetime", "publish_time", "create_time", "behot_time", "display_time", "display.info.time")
 ID_PATHS = ("group_id", "item_id", "id")
+COUNT_KEYS = ("comment_count", "comments_count", "digg_count", "like_count", "read_count", "video_play_count")
+EVIDENCE_KEYS = frozenset(
+    path.split(".")[0] for path in (*URL_PATHS, *TITLE_PATHS, *SUMMARY_PATHS, *AUTHOR_PATHS, *AUTHOR_ID_PATHS,
+                                    *TIME_PATHS, *ID_PATHS, *COUNT_KEYS,
+                                    "cell_type", "template_key", "content", "rich_content", "image_list", "media_url"))
+AUTHOR_ID_KEYS = frozenset({"user_id", "media_id", "uid", "creator_uid"})
+PERSON_KEYS = frozenset({"user", "user_info"})
+PERSON_FIELDS = ("name", "user_id")
 
 _SEARCH_ID = re.compile(r'"searchId"\s*:\s*"([^"]+)"')
 _URL_ID = re.compile(r"/(?:article/|group/|w/|a|i)(\d{15,20})(?:/|$)")
 _USER_TOKEN = re.compile(r"/c/user/token/([^/?#]+)")
+_USER_LINK = re.compile(r"(/c/user/(?:token/|(?=[0-9])))([^/?#\s\"'<>&{}]+)")
+_UID_ATTRIBUTE = re.compile(r"""(\sdata-(?:uid|user-id|user_id|userid)=["'])([^"']+)""")
 _JSON_CARD = re.compile(r"<script\b[^>]*application/json[^>]*>\s*\{\s*\"data\"")
 _META_DATE = re.compile(r"\d{4}-\d{1,2}-\d{1,2}")
 _NORMALIZED = etree.XPath("normalize-space(string(.))", smart_strings=False)
@@ -140,7 +152,7 @@ def parse_search_page(html: str) -> SearchPage:
             bad.append(payload[:80])
             continue
         captcha = captcha or is_captcha_card(data)
-        results.extend(parse_card(data, payload.strip()))
+        results.extend(parse_card(data, _json({"data": evidence_card(data)})))
     search_id = search_id_of(html)
     shell = not payloads and search_id is None and not _JSON_CARD.search(html)
     return SearchPage(search_id, results, len(payloads), bad, captcha, shell)
@@ -211,10 +223,52 @@ def parse_feed(document: Any) -> list[SearchResult]:
     results = []
     for item in items:
         if isinstance(item, dict) and not item.get("is_feed_ad"):
-            found = parse_item(item, json.dumps(item, ensure_ascii=False))
+            found = parse_item(item, _json(evidence_card(item)))
             if found:
                 results.append(found)
     return results
+
+
+def evidence_card(data: dict[str, Any]) -> dict[str, Any]:
+    """What re-parsing and evidence need of a card or feed item, and nothing else about people.
+
+    The keys the parser reads are kept (avatars and the like are dropped); ``user``/``user_info`` shrink to
+    the name and id; every author id and every user-page link becomes a :func:`~storage.authors.author_ref`
+    (storage hashes it), the author's own page (``media_url``) a ref to the card's author id.
+    """
+    kept = {key: value for key, value in data.items() if key in EVIDENCE_KEYS}
+    author, media_url = _author_id(data), data.get("media_url")
+    own_token = _USER_TOKEN.search(media_url) if isinstance(media_url, str) else None
+    return _with_refs(kept, {own_token[1]: author} if own_token and author else {})
+
+
+def _with_refs(value: Any, aliases: dict[str, str]) -> Any:
+    """``value`` with author ids (by key) and user-page links (in any string) as author refs."""
+    if isinstance(value, dict):
+        return {key: _field_with_refs(key, item, aliases) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_with_refs(item, aliases) for item in value]
+    return ref_user_links(value, aliases) if isinstance(value, str) else value
+
+
+def _field_with_refs(key: str, value: Any, aliases: dict[str, str]) -> Any:
+    if key in AUTHOR_ID_KEYS and value not in (None, ""):
+        return author_ref(str(value))
+    if key in PERSON_KEYS and isinstance(value, dict):
+        value = {field: value[field] for field in PERSON_FIELDS if field in value}
+    return _with_refs(value, aliases)
+
+
+def ref_user_links(html: str, aliases: dict[str, str] | None = None) -> str:
+    """Links to a user's page (``/c/user/token/<token>``, ``/c/user/<id>``) and ``data-uid`` values as author
+    refs; ``aliases`` maps a token to the author id it stands for (a card's ``user_id``)."""
+    aliases = aliases or {}
+    html = _USER_LINK.sub(lambda link: link[1] + author_ref(aliases.get(link[2], link[2])), html)
+    return _UID_ATTRIBUTE.sub(lambda attribute: attribute[1] + author_ref(attribute[2]), html)
+
+
+def _json(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
 def _path(data: dict[str, Any], path: str) -> Any:
@@ -331,8 +385,12 @@ def _count(data: dict[str, Any], *keys: str) -> int | None:
     return None
 
 
-def parse_article(html: str) -> Article | None:
-    """An article page (``div.article-content``) or 微头条 page (``.wtt-meta``); ``None`` for anything else."""
+def parse_article(html: str, author_id: str | None = None) -> Article | None:
+    """An article page (``div.article-content``) or 微头条 page (``.wtt-meta``); ``None`` for anything else.
+
+    ``raw`` has its user links as author refs (:func:`ref_user_links`); the author's own page link refers to
+    ``author_id`` when given (the card's id of the author), else to the page's token.
+    """
     root, method = _tree(html, "css")
     container = css(root, "div.article-content")
     meta = css_each(container, "div.article-meta")
@@ -347,6 +405,7 @@ def parse_article(html: str) -> Article | None:
     heading = xpath_each(container, "./h1")
     author_link = css_each(meta, "span.name > a")
     token = _USER_TOKEN.search(author_link[0].get("href", "")) if author_link else None
+    aliases = {token[1]: author_id} if token and author_id else {}
     return Article(
         title=_NORMALIZED(heading[0]) if heading else "",
         text=html_to_text(outer_html(body[0], method)) if body else "",
@@ -355,7 +414,7 @@ def parse_article(html: str) -> Article | None:
         author_id=token[1] if token else None,
         comments=_embedded_count(html, "comment_count"),
         likes=_embedded_count(html, "digg_count"),
-        raw=outer_html(container[0], method),
+        raw=ref_user_links(outer_html(container[0], method), aliases),
     )
 
 

@@ -113,7 +113,7 @@ class WeiboSpider(SourceSpider):
             items = self.mblog_items(mblog, to_raw(card))
             original = retweeted_original(mblog)
             if original is not None and self.in_window(self.parse_date(str(original["created_at"]))):
-                items += self.mblog_items(original, to_raw(original))
+                items += self.mblog_items(original, to_raw(original, repost=mblog))
         except (WeiboFormatError, ValueError, KeyError, TypeError) as exc:
             self.report_parse_failure(response, f"card {mblog.get('mid') or mblog.get('id')}: {exc!r}")
             return [], None

@@ -1,4 +1,5 @@
-"""Pure parsing of m.weibo.cn JSON (FORMATS.md §1.1): search URLs, card flattening, mblogs, blocked answers."""
+"""Pure parsing of m.weibo.cn JSON (FORMATS.md §1.1): search URLs, card flattening, mblogs, blocked answers, and
+the evidence kept of a card (its post, with no more of people than a display name and an author ref)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from lxml import etree, html as lxml_html
 
 from crawlers.parsing.html import xpath
 from crawlers.parsing.text import html_to_text
+from storage.authors import MIN_SCRUB_LENGTH, author_ref
 from storage.records import PostRecord
 
 SOURCE = "weibo"
@@ -24,6 +26,8 @@ VISITOR_MARK = b"Sina Visitor System"
 _TRAILING_ELLIPSIS = re.compile(r"\s*(\.\.\.|…)\s*$")
 _NEGATIVE_NUMBER = re.compile(rb"-(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?")
 _FULL_TEXT_LINK = './/a[normalize-space(.)="全文"]'
+EVIDENCE_KEYS = ("created_at", "id", "idstr", "mid", "bid", "text", "textLength", "isLongText", "deleted",
+                 "reposts_count", "comments_count", "attitudes_count")
 
 DateParser = Callable[[str], datetime]
 CountParser = Callable[[Any], int | None]
@@ -226,6 +230,73 @@ def post_record(
     )
 
 
-def to_raw(obj: dict[str, Any]) -> str:
-    """The card or mblog as compact JSON, kept as the post's evidence."""
-    return json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
+def to_raw(obj: dict[str, Any], repost: dict[str, Any] | None = None) -> str:
+    """A card (or an mblog) as the compact JSON kept as the post's evidence: :func:`evidence_mblog` of its mblog.
+
+    ``repost``: the mblog a reposted original came in, whose author's uid its links may hold too.
+    """
+    mblog = obj.get("mblog")
+    evidence: dict[str, Any]
+    if isinstance(mblog, dict):
+        evidence = {"card_type": obj.get("card_type"), "mblog": evidence_mblog(mblog)}
+    else:
+        evidence = evidence_mblog(obj, repost)
+    return json.dumps(evidence, ensure_ascii=False, separators=(",", ":"))
+
+
+def evidence_mblog(mblog: dict[str, Any], repost: dict[str, Any] | None = None) -> dict[str, Any]:
+    """What re-parsing and evidence need of an mblog, and nothing else about people.
+
+    The post's ids, times, text and counts are kept; its ``user`` shrinks to the display name and an
+    :func:`~storage.authors.author_ref` of the uid (storage hashes it), the same for a reposted original's.
+    Pictures are only counted: their file names begin with the uploader's uid in hex. Inside the texts, each
+    uid of the card (decimal, as in the ``lfid=107603<uid>`` of links, or hex) becomes an author ref too.
+    """
+    return _evidence(mblog, _card_uids(mblog) + (_card_uids(repost) if repost else []))
+
+
+def _evidence(mblog: dict[str, Any], uids: list[str]) -> dict[str, Any]:
+    kept = {key: mblog[key] for key in EVIDENCE_KEYS if key in mblog}
+    if isinstance(kept.get("text"), str):
+        kept["text"] = _ref_uids(kept["text"], uids)
+    kept["pic_num"] = _picture_count(mblog)
+    if isinstance(mblog.get("user"), dict):
+        kept["user"] = _evidence_user(mblog["user"])
+    if isinstance(mblog.get("retweeted_status"), dict):
+        kept["retweeted_status"] = _evidence(mblog["retweeted_status"], uids)
+    return kept
+
+
+def _evidence_user(user: dict[str, Any]) -> dict[str, Any]:
+    kept: dict[str, Any] = {"screen_name": user.get("screen_name")}
+    if user.get("id") not in (None, ""):
+        kept["id"] = author_ref(str(user["id"]))
+    return kept
+
+
+def _card_uids(mblog: dict[str, Any]) -> list[str]:
+    """The uids of an mblog's author and of its reposted original's author."""
+    original = mblog.get("retweeted_status")
+    users = [mblog.get("user"), original.get("user") if isinstance(original, dict) else None]
+    return [str(user["id"]) for user in users if isinstance(user, dict) and user.get("id") not in (None, "")]
+
+
+def _ref_uids(text: str, uids: list[str]) -> str:
+    """``text`` with each uid, decimal at the end of a number or hex at the start of a word, as its author ref."""
+    for uid in uids:
+        if len(uid) < MIN_SCRUB_LENGTH:
+            continue
+        forms = [rf"{re.escape(uid)}(?![0-9])"]
+        if uid.isdigit():
+            forms.append(rf"(?<![0-9a-f]){int(uid):08x}")
+        ref = author_ref(uid)
+        text = re.sub("|".join(forms), lambda _: ref, text)
+    return text
+
+
+def _picture_count(mblog: dict[str, Any]) -> int:
+    counted = mblog.get("pic_num")
+    if isinstance(counted, int) and not isinstance(counted, bool):
+        return counted
+    pictures = mblog.get("pics") or mblog.get("pic_ids")
+    return len(pictures) if isinstance(pictures, list) else 0

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import select
 
 from storage import Base, Post, open_database, upsert_posts
-from storage.authors import KEY_ENV, KEY_SETTING, hash_author, scrub_author_id
+from storage.authors import KEY_ENV, KEY_SETTING, author_ref, hash_author, scrub_author_id, scrub_raw
 from storage.models import Setting
 
 FETCHED = datetime(2026, 11, 20, 2, 0, tzinfo=timezone.utc)
@@ -23,6 +23,7 @@ WEIBO_CARD = json.dumps({
              "profile_url": f"https://m.weibo.cn/u/{WEIBO_UID}?uid={WEIBO_UID}"},
     "reposts_count": 3,
 }, ensure_ascii=False)
+ORIGINAL_UID = "4268647241"
 FORUM_BLOCK = f'<div class="authi"><a href="home.php?mod=space&amp;uid={WEIBO_UID}" class="xw1">老常州</a></div>'
 
 
@@ -49,6 +50,36 @@ def test_the_author_id_is_stored_nowhere_not_even_in_raw_fragments(db, make_reco
         card = json.loads(session.scalars(select(Post).where(Post.source == "weibo")).one().raw_text)
     assert card["user"]["id"] == f"author:{author_hashes(db)['5011']}"
     assert card["user"]["screen_name"] == "常州生活圈"
+
+
+def test_author_refs_become_the_hash_of_their_own_id_and_that_id_goes_everywhere(db, make_record, monkeypatch):
+    monkeypatch.setenv(KEY_ENV, "bureau-secret-1")
+    original = {"user": {"id": author_ref(ORIGINAL_UID), "screen_name": "东青小王"},
+                "text": f"<a href='/search?lfid=107603{author_ref(ORIGINAL_UID)}'>#火灾#</a> 见 u/{ORIGINAL_UID}"}
+    card = {"user": {"id": author_ref(WEIBO_UID), "screen_name": "常州生活圈"}, "retweeted_status": original}
+    with db.session() as session:
+        upsert_posts(session, [make_record("5011", author_id=WEIBO_UID, raw=json.dumps(card))], FETCHED)
+        stored = json.loads(session.scalars(select(Post)).one().raw_text)
+    reposter, author = (f"author:{expected_hash('bureau-secret-1', 'weibo', uid)}" for uid in (WEIBO_UID, ORIGINAL_UID))
+    assert stored["user"] == {"id": reposter, "screen_name": "常州生活圈"}
+    assert stored["retweeted_status"] == {"user": {"id": author, "screen_name": "东青小王"},
+                                          "text": f"<a href='/search?lfid=107603{author}'>#火灾#</a> 见 u/{author}"}
+
+
+def test_a_raw_with_author_refs_is_scrubbed_even_when_its_post_has_no_author_id(db, make_record, monkeypatch):
+    monkeypatch.setenv(KEY_ENV, "bureau-secret-1")
+    raw = f'<span class="name"><a href="/c/user/token/{author_ref("MS4wLjABAAAA-x_1")}/">常州日报</a></span>'
+    with db.session() as session:
+        upsert_posts(session, [make_record("7301", source="toutiao", author_id=None, raw=raw)], FETCHED)
+        stored = session.scalars(select(Post)).one().raw_text
+    hashed = expected_hash("bureau-secret-1", "toutiao", "MS4wLjABAAAA-x_1")
+    assert stored == f'<span class="name"><a href="/c/user/token/author:{hashed}/">常州日报</a></span>'
+
+
+def test_a_ref_is_hashed_however_short_its_id_and_a_raw_without_ids_is_left_alone():
+    hashed = hash_author(b"k", "zhong5", "42")
+    assert scrub_raw(f"uid={author_ref('42')} 回复 42", b"k", "zhong5", None, "html") == f"uid=author:{hashed} 回复 42"
+    assert scrub_raw("<p>仓库起火</p>", b"k", "zhong5", None, "html") == "<p>仓库起火</p>"
 
 
 def test_the_same_author_gets_the_same_hash_and_others_differ(db, make_record, monkeypatch):

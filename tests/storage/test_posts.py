@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import event, select, text
 
 from storage import EngagementSighting, EngagementSnapshot, Post, Source, known_post_ids, upsert_posts
+from storage.authors import KEY_ENV, author_ref, hash_author
 from storage.posts import UpsertResult
 from storage.records import MAX_TEXT_CHARS
 
@@ -115,6 +116,20 @@ def test_a_full_text_replaces_a_stored_truncated_abstract(db, make_record):
         assert (post.text, post.truncated, post.updated_at) == (full.text, False, LATER)
         assert post.content_hash == hashlib.sha256(f"青洋路仓库火灾\n{full.text}".encode()).hexdigest()
         assert (post.raw_text, post.raw_format) == (full.raw, "html")
+
+
+def test_a_full_text_replacing_an_abstract_has_its_author_refs_hashed(db, make_record, monkeypatch):
+    monkeypatch.setenv(KEY_ENV, "bureau-secret-1")
+    with db.session() as session:
+        upsert_posts(session, [make_record("7301", source="toutiao", text="今天上午…", truncated=True)], FIRST)
+    full = make_record("7301", source="toutiao", text="今天上午，仓库起火。", author_id="62899534524",
+                       raw=f"<a href='/c/user/token/{author_ref('62899534524')}/'>天宁发布</a><p>今天上午，仓库起火。</p>")
+    with db.session() as session:
+        upsert_posts(session, [full], LATER)
+    hashed = hash_author(b"bureau-secret-1", "toutiao", "62899534524")
+    with db.session() as session:
+        post = stored_post(session, "7301", source="toutiao")
+        assert post.raw_text == f"<a href='/c/user/token/author:{hashed}/'>天宁发布</a><p>今天上午，仓库起火。</p>"
 
 
 def test_a_truncated_record_never_replaces_a_full_text(db, make_record):

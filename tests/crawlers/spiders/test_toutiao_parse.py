@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 from crawlers.spiders.toutiao_parse import (
+    evidence_card,
     is_captcha_card,
     is_challenge,
     parse_article,
@@ -14,10 +15,12 @@ from crawlers.spiders.toutiao_parse import (
     parse_search_page,
     search_url,
 )
+from storage.authors import author_ref
 
 FIXTURES = Path(__file__).resolve().parents[3] / "fixtures" / "toutiao"
 REAL_ARTICLE = FIXTURES / "real" / "www-toutiao-com_article_div-article-content-fragment_2021-06.html"
 REAL_FEED = FIXTURES / "real" / "www-toutiao-com_api-pc-feed_3-pages-merged_2021-03.json"
+REAL_TOKEN = "MS4wLjABAAAAnZReDAvDgfZyN8NAAMH-hAuGrcrKew1JH7rusau08wc"
 
 
 def special(name: str) -> str:
@@ -41,7 +44,7 @@ def test_real_article_fragment_gives_title_time_author_and_paragraphs():
     assert article.title == "中国每天有一万人确诊癌症？50岁以后，晚上坚持“2多4少”"
     assert article.published == "2021-06-08 10:34"
     assert article.author == "家庭医生名医在线"
-    assert article.author_id == "MS4wLjABAAAAnZReDAvDgfZyN8NAAMH-hAuGrcrKew1JH7rusau08wc"
+    assert article.author_id == REAL_TOKEN
     lines = article.text.split("\n")
     assert lines[0].startswith("人人都怕癌，但癌症的发病率却逐年升高")
     assert lines[1] == "50岁以上的人怎么做才能远离癌症？"  # the in-body h1 subhead is a paragraph of its own
@@ -49,6 +52,48 @@ def test_real_article_fragment_gives_title_time_author_and_paragraphs():
     assert lines[-2:] == ["家庭医生在线专稿，未经授权不得转载", "#健康明星计划#"]
     assert (article.comments, article.likes) == (None, None)  # a bare fragment carries no embedded JSON
     assert article.raw.startswith('<div class="article-content">')
+
+
+def test_real_article_raw_links_to_its_author_by_ref_the_card_s_author_id_when_given():
+    html = REAL_ARTICLE.read_text(encoding="utf-8")
+    alone, after_card = parse_article(html), parse_article(html, author_id="3827461590")
+    assert alone is not None and after_card is not None
+    assert f'href="/c/user/token/{author_ref(REAL_TOKEN)}/?source=tuwen_detail"' in alone.raw
+    assert f'href="/c/user/token/{author_ref("3827461590")}/?source=tuwen_detail"' in after_card.raw
+    assert REAL_TOKEN not in after_card.raw
+    assert after_card.author_id == REAL_TOKEN and after_card.text == alone.text
+
+
+def test_other_users_links_and_uid_attributes_in_an_article_become_their_own_refs():
+    html = ('<div class="article-content"><h1>标题</h1><article><p>据<a href="https://www.toutiao.com/c/user/'
+            '52084456861/">常州早知道</a>和<a href="/c/user/token/MS4wOTHER/">网友</a>消息'
+            '<a class="tteditor-forum" data-uid="70012345678" data-id="1683780398823471">#话题#</a></p></article></div>')
+    article = parse_article(html)
+    assert article is not None and article.raw == html.replace("52084456861", author_ref("52084456861")).replace(
+        "MS4wOTHER", author_ref("MS4wOTHER")).replace("70012345678", author_ref("70012345678"))
+
+
+def test_card_evidence_keeps_what_the_parser_reads_and_of_people_only_names_and_refs():
+    card = {"cell_type": 0, "template_key": "information-article", "group_id": "7440000000000000005",
+            "title": "天宁区火灾通报", "abstract": "摘要", "media_name": "天宁发布", "user_id": 62899534524,
+            "media_url": "/c/user/token/MS4wOWN/", "user_avatar_url": "https://p3.pstatp.com/large/abc",
+            "user": {"user_id": "62899534524", "name": "天宁发布", "avatar_url": "https://p3/x", "description": "联系a@b.cn"},
+            "user_verified_reason": "天宁区官方账号", "publish_time": 1795080000, "comment_count": 3}
+    assert evidence_card(card) == {
+        "cell_type": 0, "template_key": "information-article", "group_id": "7440000000000000005",
+        "title": "天宁区火灾通报", "abstract": "摘要", "media_name": "天宁发布", "user_id": author_ref("62899534524"),
+        "media_url": f"/c/user/token/{author_ref('62899534524')}/",  # the author's own page: the author's ref
+        "user": {"name": "天宁发布", "user_id": author_ref("62899534524")}, "publish_time": 1795080000,
+        "comment_count": 3}
+
+
+def test_a_search_page_keeps_each_card_s_evidence_as_its_raw():
+    html = ('<script data-druid-card-data-id="a" type="application/json">{"data": {"title": "天宁区火灾", '
+            '"group_id": "7440000000000000006", "user_id": "62899534524", "user_avatar_url": "https://p3/x"}}'
+            '</script>')
+    (result,) = parse_search_page(html).results
+    assert json.loads(result.raw) == {"data": {"title": "天宁区火灾", "group_id": "7440000000000000006",
+                                               "user_id": author_ref("62899534524")}}
 
 
 def test_real_feed_items_parse_like_legacy_search_results():
@@ -66,6 +111,9 @@ def test_real_feed_items_parse_like_legacy_search_results():
     no_comments = next(r for r in results if r.id == "6942776544595100164")
     assert no_comments.comments is None
     assert all(r.url == f"https://www.toutiao.com/article/{r.id}/" for r in results)
+    evidence = json.loads(first.raw)
+    assert evidence["media_url"] == f"/c/user/token/{author_ref(first.author_id)}/"
+    assert "media_avatar_url" not in evidence and evidence["title"] == first.title
 
 
 def test_feed_skips_ads_and_tolerates_garbage():

@@ -14,7 +14,9 @@ from sqlalchemy import func, select
 from crawlers.runner import run_crawl_subprocess
 from scripts.fixturegen import toutiao as render
 from scripts.fixturegen.toutiao_html import abstract
+from crawlers.spiders.toutiao_parse import card_payloads, load_card
 from storage import EngagementSnapshot, Post, iter_posts, open_database
+from raw_privacy_support import TOUTIAO_ID_KEYS, leaks, personal_strings
 
 ROOT = Path(__file__).resolve().parents[3]
 CORPUS = ROOT / "fixtures" / "corpus" / "posts.jsonl"
@@ -119,3 +121,20 @@ def test_committed_fixtures_are_what_the_renderer_makes(tmp_path: Path):
         names = sorted(str(p.relative_to(out)) for p in (out / folder).rglob("*") if p.is_file())
         match, mismatch, errors = filecmp.cmpfiles(out, committed, names, shallow=False)
         assert (mismatch, errors) == ([], [])
+
+
+def fixture_personal_strings() -> set[str]:
+    """The author ids, user tokens and e-mails of every page of fixtures/toutiao (rounds and special pages)."""
+    pages = [path.read_text("utf-8") for path in (ROOT / "fixtures" / "toutiao").glob("[rs]*/**/*.html")]
+    cards = [card for page in pages for payload in card_payloads(page) if (card := load_card(payload))]
+    return personal_strings([pages, cards], TOUTIAO_ID_KEYS)
+
+
+def test_no_author_id_token_or_e_mail_of_the_fixtures_is_left_in_a_stored_raw(replay):
+    personal = fixture_personal_strings()
+    assert {post["author_uid"] for post in corpus() if post["kind"] != "external"} <= personal
+    with open_database(replay["db"]).session() as session:
+        for post in session.scalars(select(Post).where(Post.source == "toutiao")):
+            assert leaks(post.raw_text, personal) == set(), post.source_post_id
+            if post.raw_format == "html":  # an article page: its author link carries the post's own author hash
+                assert f"/c/user/token/author:{post.author_hash}/" in post.raw_text

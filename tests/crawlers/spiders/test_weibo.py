@@ -16,6 +16,7 @@ from config import load_config
 from crawlers import settings as crawl_settings
 from crawlers.spiders.weibo import WeiboSpider
 from crawlers.spiders.weibo_parse import extend_url, flatten_cards, search_url
+from storage.authors import author_ref
 from storage.records import PostRecord
 from weibo_support import (
     WEIBO,
@@ -96,11 +97,12 @@ def test_every_post_on_the_rfc_dated_pages_is_the_corpus_post(round_no):
     assert weibo.stats.get("yuqing/parse_failures", 0) == 0
 
 
-def test_the_raw_evidence_is_the_card_json():
+def test_the_raw_evidence_is_the_card_json_with_its_author_as_name_and_ref():
     fixture = search_pages(1)[0]
     records, _, _ = parse_page(fixture, spider(1))
     card = json.loads(records[0].raw)
     assert card["card_type"] == 9 and card["mblog"]["mid"] == records[0].id
+    assert card["mblog"]["user"] == {"screen_name": records[0].author, "id": author_ref(records[0].author_id)}
 
 
 def test_the_2019_style_page_reads_relative_dates_against_the_capture_time():

@@ -26,6 +26,7 @@ from crawlers.spiders.weibo_parse import (
     search_url,
     to_raw,
 )
+from storage.authors import author_ref
 from weibo_support import REAL, WEIBO, real_json
 
 TZ = ZoneInfo("Asia/Shanghai")
@@ -168,6 +169,37 @@ def test_real_2019_06_timeline_relative_dates_and_100wan_plus():
     by_id = {record.id: record for record in records}
     assert by_id["4379188905591760"].reposts == 1_000_000 and by_id["4379188905591760"].comments == 1_000_000  # "100万+"
     assert json.loads(first.raw)["id"] == "4383183661430868"
+
+
+def test_real_evidence_keeps_the_post_and_of_its_author_only_the_name_and_a_ref():
+    card = parse_search_page(real_json(TIMELINE_2019_06)).cards[0]
+    assert json.loads(to_raw(card)) == {"card_type": 9, "mblog": {
+        "created_at": "06-14", "id": "4383183661430868", "idstr": "4383183661430868", "mid": "4383183661430868",
+        "bid": "HyTZc60ew", "text": card["mblog"]["text"], "textLength": 46, "isLongText": False,
+        "reposts_count": 240492, "comments_count": 95535, "attitudes_count": 348872,
+        "pic_num": 3,  # counted, not linked: picture names begin with the uid in hex (63885668)
+        "user": {"screen_name": "Dear-迪丽热巴", "id": author_ref("1669879400")}}}
+
+
+def test_uids_inside_links_of_the_text_become_author_refs_in_decimal_and_hex():
+    mblog = {"id": "1", "user": {"id": 1669879400, "screen_name": "迪丽热巴"},
+             "text": '<a href="/p/index?containerid=231601_1669879400_1&lfid=1076031669879400">网页链接</a>'
+                     '<a href="https://wx1.sinaimg.cn/large/63885668ly1g3xd3vpctvj21hc0u0ne3.jpg">查看图片</a>'}
+    ref = author_ref("1669879400")
+    assert json.loads(to_raw(mblog))["text"] == (
+        f'<a href="/p/index?containerid=231601_{ref}_1&lfid=107603{ref}">网页链接</a>'
+        f'<a href="https://wx1.sinaimg.cn/large/{ref}ly1g3xd3vpctvj21hc0u0ne3.jpg">查看图片</a>')
+
+
+def test_real_repost_evidence_refers_to_both_authors_only_by_ref():
+    repost = parse_search_page(real_json(TIMELINE_2019_06)).cards[1]["mblog"]
+    original = retweeted_original(repost)
+    quoted = json.loads(to_raw(repost))["retweeted_status"]
+    alone = json.loads(to_raw(original, repost=repost))  # the original stored as a post of its own
+    for evidence in (quoted, alone):
+        assert evidence["user"] == {"screen_name": "代斯daisy", "id": author_ref("2007341923")}
+        assert "lfid=1076031669879400" not in evidence["text"]  # the reposter's timeline, where it was seen
+        assert f"lfid=107603{author_ref('1669879400')}" in evidence["text"]
 
 
 def test_real_2019_06_repost_is_its_own_post_and_carries_its_original():

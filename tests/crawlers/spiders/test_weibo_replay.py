@@ -12,6 +12,7 @@ from sqlalchemy import select
 from crawlers.runner import run_crawl_subprocess
 from crawlers.spiders.weibo_parse import flatten_cards
 from storage import Post, open_database
+from raw_privacy_support import leaks, personal_strings
 from weibo_support import FIXTURES, WEIBO, corpus_lines
 
 pytestmark = pytest.mark.slow
@@ -26,6 +27,7 @@ class Stored:
     truncated: bool
     counts: tuple
     snapshots: list[tuple]
+    raw: str
 
 
 def shown(count: int | None) -> int:
@@ -39,7 +41,7 @@ def stored_posts(db_url: str) -> dict[str, Stored]:
         posts = session.scalars(select(Post).where(Post.source == "weibo")).all()
         return {post.source_post_id: Stored(
             post.text, post.published_at, post.truncated, (post.reposts, post.comments, post.likes),
-            [(s.reposts, s.comments, s.likes) for s in post.snapshots]) for post in posts}
+            [(s.reposts, s.comments, s.likes) for s in post.snapshots], post.raw_text) for post in posts}
 
 
 @pytest.fixture(scope="module")
@@ -116,3 +118,14 @@ def test_round_2_adds_its_posts_and_snapshots_of_grown_counts(replays):
         assert posts[line["id"]].counts == (shown(r2["reposts"]), shown(r2["comments"]), shown(r2["likes"]))
     assert summary["blocked"] == 1  # the login wall on 天宁 爆炸
 
+
+def test_no_uid_hex_uid_or_e_mail_of_the_fixtures_is_left_in_a_stored_raw(replays):
+    _, posts = replays[2]
+    answers = [json.loads(path.read_bytes()) for path in WEIBO.glob("r[12]/*.json")]
+    personal = personal_strings(answers)
+    assert {line["author_uid"] for line in corpus_lines()} <= personal
+    for mid, post in posts.items():
+        assert leaks(post.raw, personal) == set(), mid
+        evidence = json.loads(post.raw)
+        mblog = evidence.get("mblog", evidence)  # an original found in a repost is stored as its mblog
+        assert mblog["user"]["id"].startswith("author:") and set(mblog["user"]) == {"screen_name", "id"}
