@@ -1,16 +1,21 @@
 """Officer actions on an alert — ack, note, refer (网信办 hand-off and its response), resolve, false-alarm —
-each checked against the state machine and appended to the handling log; 确认 / 误报 also label the posts."""
+each checked against the state machine and appended to the handling log; 确认 / 误报 also label the posts.
+
+The log reads in time order: an action dated before the alert was raised, or before its latest log entry, is
+refused (a back-dated ``--now`` would otherwise give negative handling times and closed_at before opened_at).
+"""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, tzinfo
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from alerts.escalation import lock_alerts
 from alerts.models import Alert, AlertAction, AlertPost, RelevanceLabel
-from alerts.states import TransitionError, check_transition
+from alerts.states import ACTION_LABELS, TransitionError, check_transition
 from storage.models import Post
 
 
@@ -27,7 +32,7 @@ def get_alert(session: Session, alert_id: str) -> Alert:
 
 def ack(session: Session, alert_id: str, by: str, now: datetime, note: str = "", via: str = "cli") -> Alert:
     """确认: the officer has seen it; escalation and reminders stop; its posts are labelled relevant (1)."""
-    alert = _begin(session, alert_id, "ack")
+    alert = _begin(session, alert_id, "ack", now)
     alert.state, alert.acknowledged_at, alert.acknowledged_by = "acknowledged", now, by
     _label(session, alert, 1, by, now)
     return _log(session, alert, "ack", by, now, note, {"via": via})
@@ -35,7 +40,7 @@ def ack(session: Session, alert_id: str, by: str, now: datetime, note: str = "",
 
 def note(session: Session, alert_id: str, text: str, by: str, now: datetime) -> Alert:
     """备注 (研判): a note on the handling; on an acknowledged alert it starts the follow-up (跟进中 · 研判)."""
-    alert = _begin(session, alert_id, "note")
+    alert = _begin(session, alert_id, "note", now)
     if alert.state == "acknowledged":
         alert.state, alert.follow_step = "following", "assessing"
     return _log(session, alert, "note", by, now, text, {})
@@ -46,7 +51,7 @@ def refer(session: Session, alert_id: str, by: str, now: datetime, *, contact: s
     """上报网信办: the hand-off to the cyberspace office (who, reference number); counts as acknowledgement."""
     if not contact.strip() or not reference.strip():
         raise TransitionError("上报网信办需要填写对接人（--contact）和文号/编号（--ref）")
-    alert = _begin(session, alert_id, "refer")
+    alert = _begin(session, alert_id, "refer", now)
     _acknowledge_implicitly(alert, by, now)
     alert.state, alert.follow_step = "following", "referred"
     return _log(session, alert, "refer", by, now, note, {"contact": contact, "reference": reference,
@@ -55,7 +60,7 @@ def refer(session: Session, alert_id: str, by: str, now: datetime, *, contact: s
 
 def respond(session: Session, alert_id: str, by: str, now: datetime, *, response: str) -> Alert:
     """网信办回应: record the office's response to an earlier referral."""
-    alert = _begin(session, alert_id, "respond")
+    alert = _begin(session, alert_id, "respond", now)
     if alert.follow_step not in ("referred", "responded"):
         raise TransitionError(f"预警 {alert_id} 尚未上报网信办，不能记录回应")
     alert.follow_step = "responded"
@@ -64,7 +69,7 @@ def respond(session: Session, alert_id: str, by: str, now: datetime, *, response
 
 def resolve(session: Session, alert_id: str, by: str, now: datetime, note: str = "") -> Alert:
     """办结: the incident is handled; new posts after now open a new alert."""
-    alert = _begin(session, alert_id, "resolve")
+    alert = _begin(session, alert_id, "resolve", now)
     _acknowledge_implicitly(alert, by, now)
     alert.state, alert.closed_at = "resolved", now
     return _log(session, alert, "resolve", by, now, note, {})
@@ -72,7 +77,7 @@ def resolve(session: Session, alert_id: str, by: str, now: datetime, note: str =
 
 def false_alarm(session: Session, alert_id: str, by: str, now: datetime, note: str = "", via: str = "cli") -> Alert:
     """误报: not a real incident; its posts are labelled not relevant (0)."""
-    alert = _begin(session, alert_id, "false_alarm")
+    alert = _begin(session, alert_id, "false_alarm", now)
     alert.state, alert.closed_at = "false_alarm", now
     _label(session, alert, 0, by, now)
     return _log(session, alert, "false_alarm", by, now, note, {"via": via})
@@ -85,10 +90,30 @@ def labels_for_training(session: Session) -> list[tuple[str, int]]:
     return list(latest.values())
 
 
-def _begin(session: Session, alert_id: str, action: str) -> Alert:
+def _begin(session: Session, alert_id: str, action: str, now: datetime) -> Alert:
+    """The alert, locked against a concurrent tick or action, once ``action`` at ``now`` is allowed on it."""
+    lock_alerts(session)
     alert = get_alert(session, alert_id)
     check_transition(action, alert.state, alert.id)
+    _check_time(session, alert, action, now)
     return alert
+
+
+def _check_time(session: Session, alert: Alert, action: str, now: datetime) -> None:
+    """Refuse (:class:`TransitionError`) an action dated before the alert was raised or its latest log entry."""
+    latest = session.scalar(select(func.max(AlertAction.at)).where(AlertAction.alert_id == alert.id))
+    if now < alert.opened_at:
+        bound = f"预警 {alert.id} 发出于 {_shown(alert.opened_at, now.tzinfo)}"
+    elif latest is not None and now < latest:
+        bound = f"预警 {alert.id} 的处置记录已记到 {_shown(latest, now.tzinfo)}"
+    else:
+        return
+    raise TransitionError(f"{bound}，{ACTION_LABELS[action]}时间 {_shown(now, now.tzinfo)} 早于此，"
+                          "不能记录（处置记录须按时间先后）")
+
+
+def _shown(moment: datetime, zone: tzinfo | None) -> str:
+    return moment.astimezone(zone).strftime("%Y-%m-%d %H:%M:%S")
 
 
 def _acknowledge_implicitly(alert: Alert, by: str, now: datetime) -> None:

@@ -1,5 +1,9 @@
 """The escalation policy, run by ``tick``: unacknowledged alerts go to the backup, then to the leaders, and
-remind the on-duty officer every ``repeat_minutes`` up to ``max_reminders``; acknowledgement stops all of it."""
+remind the on-duty officer every ``repeat_minutes`` up to ``max_reminders``; acknowledgement stops all of it.
+
+Everything that decides on an alert's state and then writes it (raising, this tick, officer actions) does so
+under ``lock_alerts``: two ticks, or a daemon's evaluation and a manual one, never both page for one change.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +11,7 @@ import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from alerts.models import Alert, AlertAction, Notification
@@ -18,6 +22,7 @@ from config import Config
 from storage import Database
 
 log = logging.getLogger(__name__)
+ALERTS_LOCK = 7_160_402  # pg_advisory_xact_lock key held by every writer of alert state (see lock_alerts)
 
 
 @dataclass
@@ -28,12 +33,32 @@ class TickReport:
     reminded: list[str] = field(default_factory=list)
 
 
+def lock_alerts(session: Session) -> None:
+    """Hold the alert-state lock until the session's transaction ends; read the alerts to change after this.
+
+    A second holder waits, then reads what the first committed. PostgreSQL: a transaction-level advisory
+    lock. SQLite, one writer at a time: the write lock, taken up front (``BEGIN IMMEDIATE``) unless the
+    transaction already holds it (the driver begins a transaction at the first write, not at a read).
+    """
+    connection = session.connection()
+    if connection.dialect.name == "postgresql":
+        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": ALERTS_LOCK})
+    elif connection.dialect.name == "sqlite" and not connection.connection.driver_connection.in_transaction:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
 def tick(db: Database, config: Config, now: datetime) -> TickReport:
-    """Enqueue the escalations and reminders due at ``now``."""
+    """Enqueue the escalations and reminders due at ``now``.
+
+    An idle tick (no unacknowledged alert) only reads: it does not wait for the lock, nor SQLite's write lock.
+    """
     report = TickReport()
+    query = select(Alert).where(Alert.kind == "incident", Alert.state.in_(UNACKNOWLEDGED)).order_by(Alert.id)
     with db.session() as session:
+        if session.scalar(query.with_only_columns(Alert.id).limit(1)) is None:
+            return report
+        lock_alerts(session)
         duty = on_duty(config, now)
-        query = select(Alert).where(Alert.kind == "incident", Alert.state.in_(UNACKNOWLEDGED)).order_by(Alert.id)
         for alert in session.scalars(query).all():
             if _escalate_by_time(session, config, alert, duty, now):
                 report.escalated.append(alert.id)
@@ -79,7 +104,8 @@ def _remind(session: Session, config: Config, alert: Alert, duty: Duty, now: dat
 
 def escalate_after_failure(session: Session, config: Config, notification: Notification, now: datetime) -> bool:
     """Every contact of a primary/backup failed: page the next tier while the alert is unacknowledged."""
-    alert = session.get(Alert, notification.alert_id)
+    lock_alerts(session)
+    alert = session.get(Alert, notification.alert_id, populate_existing=True)  # as committed, now that we hold it
     if alert is None or alert.kind != "incident" or alert.state not in UNACKNOWLEDGED \
             or notification.tier not in TIERS[:-1]:
         log.error("notification %s to %s could not be delivered on any contact", notification.id, notification.person)

@@ -1,6 +1,9 @@
 """Raise and update alerts from the events analysis changed: one alert per incident, re-notified only when
 its level rises, a new alert when a closed incident flares up again; notifications in the same transaction.
 
+Two evaluations of one event (the daemon's, a manual ``yuqing analyze``) run one after the other under
+``lock_alerts``: the second reads the alert the first opened or raised, and pages nobody again.
+
 The changed events are read in a few batched queries (events, their alerting flag, their posts, their alerts and
 the posts those alerts hold), so the time to raise stays small however many events one crawl touched.
 """
@@ -16,6 +19,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from alerts.escalation import lock_alerts
 from alerts.evidence import mark_evidence
 from alerts.models import Alert, AlertAction, AlertPost
 from alerts.outbox import enqueue
@@ -63,6 +67,7 @@ def evaluate_events(db: Database, config: Config, event_ids: Iterable[str], now:
     report = RaiseReport()
     wanted = list(dict.fromkeys(event_ids))
     with db.session() as session:
+        lock_alerts(session)
         silences, duty = active_silences(session, config, now), on_duty(config, now)
         missed = _missed(session, config, now, silences, set(wanted))
         if missed:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from config import Config
-from config.roster import WEEKDAYS, Person, RosterConfig, Shift
+from config.roster import Person, RosterConfig, Shift
 
 log = logging.getLogger(__name__)
 TIERS = ("primary", "backup", "leader")
@@ -58,17 +58,10 @@ def operator(config: Config) -> Person | None:
 def _covering(shifts: list[Shift], local: datetime) -> Shift | None:
     """The shift covering ``local``: dated shifts first, then weekday shifts; overnight ones from the day before."""
     candidates = [(shift, day) for day in (local.date(), local.date() - timedelta(days=1)) for shift in shifts
-                  if _runs_on(shift, day) and _covers(shift, day, local)]
+                  if _runs_on(shift, day) and shift.covers(day, local)]
     dated = [shift for shift, day in candidates if day in shift.dates()]
     return (dated or [shift for shift, _ in candidates] or [None])[0]
 
 
-def _runs_on(shift: Shift, day) -> bool:
-    return day in shift.dates() or WEEKDAYS[day.weekday()] in shift.days
-
-
-def _covers(shift: Shift, day, local: datetime) -> bool:
-    start = datetime.combine(day, shift.start, tzinfo=local.tzinfo)
-    end_day = day + timedelta(days=1) if shift.overnight else day
-    end = datetime.combine(end_day, shift.end, tzinfo=local.tzinfo)
-    return start <= local < end
+def _runs_on(shift: Shift, day: date) -> bool:
+    return day in shift.dates() or shift.runs_on_weekday(day)

@@ -6,12 +6,14 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from click.testing import CliRunner
 from sqlalchemy import select
 
 from alerts import (AlertNotFound, TransitionError, ack, evaluate_events, false_alarm, labels_for_training, note,
                     refer, resolve, respond)
-from alerts.models import AlertAction
-from tests.alerts.conftest import T0
+from alerts.models import Alert, AlertAction
+from tests.alerts.conftest import T0, write_config
+from yuqing.cli import cli
 
 
 @pytest.fixture
@@ -66,6 +68,35 @@ def test_a_response_needs_a_referral_and_a_referral_needs_contact_and_reference(
         refer(session, alert_id, "值班员甲", T0, contact="", reference="")
     with pytest.raises(AlertNotFound, match="A-nope"), db.session() as session:
         ack(session, "A-nope", "值班员甲", T0)
+
+
+def test_an_action_dated_before_the_alert_or_its_latest_log_entry_is_refused(db, alert_id):
+    with pytest.raises(TransitionError, match="发出于 2026-11-23 09:00:00，确认时间 2026-11-23 08:00:00 早于此"), \
+            db.session() as session:
+        ack(session, alert_id, "值班员甲", T0 - timedelta(hours=1))
+    with db.session() as session:
+        ack(session, alert_id, "值班员甲", T0 + timedelta(minutes=10))
+    with pytest.raises(TransitionError, match="处置记录已记到 2026-11-23 09:10:00，办结时间 2026-11-23 09:05:00 早于此"), \
+            db.session() as session:
+        resolve(session, alert_id, "值班员甲", T0 + timedelta(minutes=5))
+    with db.session() as session:
+        alert = session.get(Alert, alert_id)
+        assert (alert.state, alert.closed_at) == ("acknowledged", None)
+    assert [row[0] for row in _log(db, alert_id)] == ["raise", "ack"]
+
+
+def test_the_cli_refuses_a_back_dated_action_in_one_chinese_line(db, alert_id, tmp_path, monkeypatch):
+    monkeypatch.setenv("YUQING_CONFIG", str(write_config(tmp_path / "yuqing.toml", {"wecom": {"type": "console"}})))
+    monkeypatch.setenv("YUQING_DB_URL", db.url.render_as_string(hide_password=False))
+    runner = CliRunner()
+    early = runner.invoke(cli, ["alerts", "ack", alert_id, "--by", "值班员甲", "--now", "2026-11-23T08:00"])
+    assert early.exit_code == 1 and early.output.splitlines() == [
+        f"Error: 预警 {alert_id} 发出于 2026-11-23 09:00:00，确认时间 2026-11-23 08:00:00 早于此，"
+        "不能记录（处置记录须按时间先后）"]
+    ok = runner.invoke(cli, ["alerts", "ack", alert_id, "--by", "值班员甲", "--now", "2026-11-23T09:10"])
+    assert ok.exit_code == 0, ok.output
+    day_before = runner.invoke(cli, ["alerts", "resolve", alert_id, "--by", "值班员甲", "--now", "2026-11-22T08:00"])
+    assert day_before.exit_code == 1 and "发出于 2026-11-23 09:00:00，办结时间 2026-11-22 08:00:00 早于此" in day_before.output
 
 
 def test_ack_and_false_alarm_label_the_alert_posts_for_training_latest_verdict_wins(db, config, incident, alert_id):

@@ -8,9 +8,10 @@ from datetime import timedelta
 from click.testing import CliRunner
 from sqlalchemy import select
 
-from alerts import ack, dispatch_due, evaluate_events, tick
+from alerts import ack, dispatch_due, escalation, evaluate_events, tick
 from alerts.models import Notification
 from tests.alerts.conftest import T0, alerts_config
+from tests.alerts.side_by_side import side_by_side
 from yuqing.cli import cli
 
 
@@ -38,6 +39,17 @@ def test_unacknowledged_alerts_go_to_the_backup_then_the_leaders_with_reminders(
     assert [(kind, person) for kind, person, _ in _pages(db)] == [
         ("new", "值班员甲"), ("escalation", "值班员乙"), ("reminder", "值班员甲"), ("escalation", "领导丙"),
         ("reminder", "值班员甲")]  # the second reminder at 40 min; max_reminders = 2 stops the rest
+
+
+def test_two_ticks_at_once_queue_each_escalation_and_reminder_once(db, incident, monkeypatch):
+    config = alerts_config(repeat_minutes=15, escalation={"backup_after_minutes": 15, "leader_after_minutes": 30})
+    incident("ev-fire", "红")
+    evaluate_events(db, config, ["ev-fire"], T0)
+    reports = side_by_side(monkeypatch, escalation, "_escalate_by_time",
+                           lambda: tick(db, config, _minutes(15)), lambda: tick(db, config, _minutes(15)))
+    assert sorted((r.escalated, r.reminded) for r in reports) == [([], []), (["A-ev-fire-1"], ["A-ev-fire-1"])]
+    assert [(kind, person) for kind, person, _ in _pages(db)] == [
+        ("new", "值班员甲"), ("escalation", "值班员乙"), ("reminder", "值班员甲")]
 
 
 def test_an_acknowledgement_stops_escalation_and_cancels_pending_reminders(db, incident, channels):

@@ -7,10 +7,11 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from alerts import ack, evaluate_events, resolve
+from alerts import ack, evaluate_events, raising, resolve
 from alerts.models import Alert, AlertAction, AlertPost, Notification
 from alerts.silences import add_silence
 from tests.alerts.conftest import T0, alerts_config
+from tests.alerts.side_by_side import side_by_side
 
 
 def _alerts(db):
@@ -134,3 +135,22 @@ def test_a_level_rise_a_crash_kept_from_being_notified_is_notified_next_time(db,
     incident("ev-fire", "红", T0 + timedelta(minutes=5))  # re-analysed to 红; the alerts step never ran
     report = evaluate_events(db, config, [], T0 + timedelta(minutes=6))
     assert report.escalated == ["A-ev-fire-1"] and _alerts(db)[0].level == "红"
+
+
+def test_two_evaluations_of_a_new_event_at_once_open_one_alert_and_page_once(db, config, incident, monkeypatch):
+    incident("ev-fire", "橙")
+    reports = side_by_side(monkeypatch, raising, "_evaluate", lambda: evaluate_events(db, config, ["ev-fire"], T0),
+                           lambda: evaluate_events(db, config, ["ev-fire"], T0))
+    assert sorted(r.opened for r in reports) == [[], ["A-ev-fire-1"]]
+    assert [(n.kind, n.level) for n in _notifications(db)] == [("new", "橙")]
+
+
+def test_two_evaluations_of_a_level_rise_at_once_notify_it_once(db, config, incident, monkeypatch):
+    incident("ev-fire", "黄")
+    evaluate_events(db, config, ["ev-fire"], T0)
+    later = T0 + timedelta(minutes=10)
+    incident("ev-fire", "橙", later, posts=0)  # re-analysed to 橙: the daemon and `yuqing analyze` both evaluate it
+    reports = side_by_side(monkeypatch, raising, "_evaluate", lambda: evaluate_events(db, config, ["ev-fire"], later),
+                           lambda: evaluate_events(db, config, ["ev-fire"], later))
+    assert sorted(r.escalated for r in reports) == [[], ["A-ev-fire-1"]]
+    assert [(n.kind, n.level) for n in _notifications(db)] == [("new", "黄"), ("escalated", "橙")]

@@ -1,4 +1,5 @@
-"""`yuqing config check` fails, as dispatch would, on a robot host outside alerts.allowed_hosts or a bad reference."""
+"""`yuqing config check` fails, as dispatch would, on a robot host outside alerts.allowed_hosts or a bad reference,
+and warns about every time of the week the duty roster leaves without an officer."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
+from config import DEFAULT_CONFIG
 from yuqing.cli import cli
 
 DINGTALK = """
@@ -50,3 +52,45 @@ def test_a_malformed_secret_reference_fails_the_check_in_one_line(tmp_path):
         f'Error: {config}: sources.weibo.cookie: a secret reference must be exactly one of {{"$env" = "VARIABLE"}}, '
         '{"$file" = "path"} or {"$secret" = "name"} (got keys "$bogus")'
     ]
+
+
+ROSTER_WITH_GAPS = """
+[roster]
+leaders = ["带班领导"]
+people = [{ name = "值班员" }, { name = "带班领导", role = "leader" }]
+
+[[roster.shifts]]
+days = ["mon", "tue", "thu", "fri"]
+start = "08:30"
+end = "17:30"
+primary = "值班员"
+
+[[roster.shifts]]
+days = ["mon", "tue", "wed", "thu", "fri"]
+start = "17:30"
+end = "08:30"
+primary = "值班员"
+
+[[roster.shifts]]
+days = ["sat"]
+start = "00:00"
+end = "00:00"
+primary = "值班员"
+"""
+
+
+def test_the_check_warns_once_per_weekly_gap_in_the_roster_naming_days_and_hours(tmp_path):
+    config = tmp_path / "yuqing.toml"
+    config.write_text(ROSTER_WITH_GAPS, encoding="utf-8")
+    result = check(config, "")
+    assert result.exit_code == 0, result.output
+    assert result.stderr.splitlines() == [
+        "警告：每周 周三 08:30–17:30 没有值班班次（roster.shifts），其间的新预警只发给带班领导",
+        "警告：每周 周日 00:00 至 周一 08:30 没有值班班次（roster.shifts），其间的新预警只发给带班领导",
+    ]
+
+
+def test_the_shipped_roster_leaves_no_time_of_the_week_uncovered():
+    result = check(DEFAULT_CONFIG, "")
+    assert result.exit_code == 0, result.output
+    assert "配置有效" in result.stdout and "没有值班班次" not in result.output
