@@ -4,14 +4,23 @@ backoff, fall back to the person's next contact, or escalate when every contact 
 At-least-once: a row is marked sent only after its channel accepted it. Rows are claimed one at a time, so a
 dispatcher that dies (before or during a send) leaves at most that one row claimed; once its lease expires
 another run sends it again — at most one duplicate on that channel. Two dispatchers never send the same row
-at once: a claim is a compare-and-set UPDATE.
+at once: a claim is a compare-and-set UPDATE, its lease runs from the moment of the claim, and a send ends
+well within it (a channel's ``timeout_s`` bounds the whole send and is held to half the lease). A send that
+may have reached the endpoint (no answer after the request went out) gets one more try on that channel at
+most — the one repeat a crash mid-send can also cause — then the person's next contact.
+
+Leases are compared on the dispatchers' own clocks, so every dispatcher of one database must keep the same
+time: the wall clock, or the same ``--now`` timeline (``yuqing alerts dispatch`` refuses to run beside a
+``yuqing run`` on another clock).
 """
 
 from __future__ import annotations
 
 import functools
 import logging
+import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import NamedTuple
@@ -30,6 +39,7 @@ from storage import Database
 
 log = logging.getLogger(__name__)
 FOLLOW_UP_KINDS = ("reminder", "escalation")
+Now = datetime | Callable[[], datetime]  # an instant (--now), or a clock read at each use
 
 
 @dataclass
@@ -55,24 +65,48 @@ class _Claim(NamedTuple):
     person: str
 
 
-def dispatch_due(db: Database, config: Config, now: datetime,
+class RunClock:
+    """A dispatcher run's time: a clock read at each use, or an instant (``--now``) that every time the run records
+    is, so the run is reproducible. A lease is a timer between processes and must run on real time even while an
+    instant stands still: from an instant, a claim's lease counts from the instant plus the (monotonic) seconds
+    elapsed in this run — the wall clock is never read."""
+
+    def __init__(self, now: Now, lease_seconds: float, monotonic: Callable[[], float] = time.monotonic) -> None:
+        self._given = now
+        self._monotonic = monotonic
+        self._mark = monotonic()
+        self._lease = timedelta(seconds=lease_seconds)
+
+    def now(self) -> datetime:
+        return self._given() if callable(self._given) else self._given
+
+    def lease_until(self) -> datetime:
+        """When a claim taken now expires."""
+        if callable(self._given):
+            return self._given() + self._lease
+        return self._given + timedelta(seconds=self._monotonic() - self._mark) + self._lease
+
+
+def dispatch_due(db: Database, config: Config, now: Now,
                  channels: dict[str, Channel] | None = None) -> DispatchReport:
-    """Send every notification due at ``now`` (including fall-backs and escalations this run creates).
+    """Send every notification due (including fall-backs and escalations this run creates), ``now`` being an
+    instant or a clock (see :class:`RunClock`): each claim and each outcome takes the time it happens at.
 
     One transaction per message: it records the previous message's outcome and claims the next one.
     """
     if channels is None:
         channels = build_channels(config)
+    clock = RunClock(now, config.alerts.lease_seconds)
     report = DispatchReport()
-    sent: tuple[_Claim, DeliveryError | None] | None = None
+    sent: tuple[_Claim, DeliveryError | None, datetime] | None = None
     while True:
         with db.session() as session:
             if sent is not None:
-                _record(session, config, *sent, now, report)
-            claim = _claim_next(session, config, now, report)
+                _record(session, config, *sent, report)
+            claim = _claim_next(session, config, clock, report)
         if claim is None:
             return report
-        sent = claim, _send(channels, claim.channel, claim.message, claim.target)
+        sent = claim, _send(channels, claim.channel, claim.message, claim.target), clock.now()
 
 
 def _due(now: datetime):
@@ -80,20 +114,22 @@ def _due(now: datetime):
                and_(Notification.state == "sending", Notification.lease_until <= now))
 
 
-def _claim_next(session: Session, config: Config, now: datetime, report: DispatchReport) -> _Claim | None:
-    """Claim the oldest due row in one compare-and-set UPDATE … RETURNING, or None when nothing is due.
+def _claim_next(session: Session, config: Config, clock: RunClock, report: DispatchReport) -> _Claim | None:
+    """Claim the oldest due row in one compare-and-set UPDATE … RETURNING, or None when nothing is due; its lease
+    runs from this moment.
 
     On PostgreSQL the row is picked ``FOR UPDATE SKIP LOCKED``, so concurrent dispatchers take different rows;
     SQLite runs one writer at a time; a plain SELECT first spares an idle run from waiting for the write lock
     (a crawl storing posts may hold it). Follow-ups of an alert handled meanwhile are cancelled, not returned.
     """
+    now = clock.now()
     due = select(Notification.id).where(_due(now)).order_by(Notification.next_attempt_at, Notification.id).limit(1)
     if session.scalar(due) is None:
         return None
     token = uuid.uuid4().hex
     oldest = due.with_for_update(skip_locked=True).scalar_subquery()
     claim = (update(Notification).where(Notification.id == oldest, _due(now))
-             .values(state="sending", claim=token, lease_until=now + timedelta(seconds=config.alerts.lease_seconds))
+             .values(state="sending", claim=token, lease_until=clock.lease_until())
              .returning(Notification.id, Notification.channel, Notification.target, Notification.payload,
                         Notification.alert_id, Notification.kind, Notification.person)
              .execution_options(synchronize_session=False))
@@ -106,7 +142,8 @@ def _claim_next(session: Session, config: Config, now: datetime, report: Dispatc
 
 def _record(session: Session, config: Config, claim: _Claim, error: DeliveryError | None, now: datetime,
             report: DispatchReport) -> None:
-    """Log the attempt, then mark the row sent or schedule what follows a failure — unless it is no longer ours."""
+    """Log the attempt (``now``: when the send ended), then mark the row sent or schedule what follows a failure —
+    unless it is no longer ours."""
     attempt = {"notification_id": claim.id, "at": now, "channel": claim.channel, "ok": error is None,
                "error": error.reason if error else None, "retryable": error.retryable if error else None}
     session.execute(insert(DeliveryAttempt), [attempt])
@@ -177,9 +214,13 @@ def _mark_sent(session: Session, claim: _Claim, now: datetime, report: DispatchR
 
 def _after_failure(session: Session, config: Config, row: Notification, error: DeliveryError, now: datetime,
                    report: DispatchReport) -> None:
-    """Back off and retry on this channel until the deadline; otherwise the next contact, else escalate."""
+    """Back off and retry on this channel until the deadline; otherwise the next contact, else escalate.
+
+    A message that may have been delivered is tried once more at most: its deadline becomes that retry."""
     row.last_error, row.lease_until = error.reason, None
     retry_at = now + timedelta(seconds=backoff_seconds(config, row.attempts, error.retry_after))
+    if error.maybe_delivered:
+        row.deadline = min(row.deadline, retry_at)
     if error.retryable and retry_at <= row.deadline:
         row.state, row.next_attempt_at = "pending", retry_at
         report.retrying.append(row.id)

@@ -2,7 +2,8 @@
 
 A channel whose secret (robot URL, 钉钉 secret, gateway URL) is unset is left out with a warning: its
 contacts are skipped by the dispatcher. A robot or webhook URL whose host is not in
-``alerts.allowed_hosts`` is a configuration error, raised here rather than at send time.
+``alerts.allowed_hosts`` is a configuration error, raised here rather than at send time. A channel's
+``timeout_s`` (the limit of one whole send) is held to half of ``alerts.lease_seconds``.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from config.channels import (
 )
 
 log = logging.getLogger(__name__)
+SEND_SHARE_OF_LEASE = 0.5  # a send may use at most this share of the lease; the rest covers claiming and recording
 
 __all__ = ["Channel", "DeliveryError", "build_channels", "build_channel"]
 
@@ -49,6 +51,7 @@ def build_channels(config: Config) -> dict[str, Channel]:
 def build_channel(name: str, settings: ChannelConfig, config: Config) -> Channel | None:
     """One channel, or None (with a warning) when a secret it needs is unset."""
     tz = config.tz
+    settings = _within_lease(name, settings, config)
     match settings:
         case ConsoleChannelConfig():
             return ConsoleChannel(name, tz)
@@ -70,6 +73,18 @@ def build_channel(name: str, settings: ChannelConfig, config: Config) -> Channel
             url = _secret_url(name, "url", settings.url, config)
             return WebhookChannel(name, settings, url, tz) if url else None
     raise ConfigError(f"channels.{name}: unsupported channel type")
+
+
+def _within_lease(name: str, settings: ChannelConfig, config: Config) -> ChannelConfig:
+    """``timeout_s`` bounds a whole send; held to a share of ``alerts.lease_seconds``, so that a send always ends
+    (and is recorded) well before its claim on the message runs out and another dispatcher may send it again."""
+    timeout_s = getattr(settings, "timeout_s", None)
+    limit = config.alerts.lease_seconds * SEND_SHARE_OF_LEASE
+    if timeout_s is None or timeout_s <= limit:
+        return settings
+    log.warning("channels.%s.timeout_s (%g s) is over half of alerts.lease_seconds (%g s): sends are cut at %g s",
+                name, timeout_s, config.alerts.lease_seconds, limit)
+    return settings.model_copy(update={"timeout_s": limit})
 
 
 def _secret(name: str, key: str, value: SecretStr | None) -> str | None:

@@ -1,4 +1,8 @@
-"""What the HTTP channels share: one POST with timeouts, redaction of secrets, and a per-robot rate limit.
+"""What the HTTP channels share: one POST within an overall deadline, redaction of secrets, a per-robot rate limit.
+
+A channel's ``timeout_s`` bounds the whole send — connect, write and the complete answer — not each read, so an
+endpoint trickling its answer cannot hold a send past the dispatcher's lease. A failure once the whole request
+went out (a timeout, a dropped connection) is *maybe delivered*: the endpoint may have shown the message.
 
 Robot keys travel in the URL (``?key=…``, ``?access_token=…``), so every URL in an error or a log line
 is cut to its scheme and host, and any remaining secret value is replaced by ``***``. httpx's own
@@ -8,6 +12,7 @@ request log line is redacted the same way by a filter on the ``httpx`` logger.
 from __future__ import annotations
 
 import logging
+import socket
 import ssl
 import time
 from collections import deque
@@ -20,6 +25,7 @@ from urllib.parse import parse_qsl, urlsplit
 import httpx
 
 from alerts.channels.base import DeliveryError
+from alerts.channels.deadline import Deadline
 
 CONNECT_TIMEOUT_S = 5.0
 HIDDEN = "***"
@@ -95,23 +101,62 @@ def _tls_context() -> ssl.SSLContext:
 
 
 def http_client(timeout_s: float) -> httpx.Client:
-    """A client with a connect timeout of at most 5 s and ``timeout_s`` for each read/write; no redirects."""
+    """A client whose sends last at most ``timeout_s`` in all (connect at most 5 s); no redirects, and a connection
+    of its own for every send, so that the deadline can shut it."""
     install_log_redaction()
     timeout = httpx.Timeout(timeout_s, connect=min(CONNECT_TIMEOUT_S, timeout_s))
-    return httpx.Client(timeout=timeout, follow_redirects=False, trust_env=False, verify=_tls_context())
+    return httpx.Client(timeout=timeout, limits=httpx.Limits(max_keepalive_connections=0), follow_redirects=False,
+                        trust_env=False, verify=_tls_context())
+
+
+class _Exchange:
+    """What httpcore reports of one request in flight: its socket once connected, and whether it was all sent."""
+
+    def __init__(self) -> None:
+        self.socket: socket.socket | None = None
+        self.request_sent = False
+        self.deadline: Deadline | None = None
+
+    def trace(self, event: str, info: dict[str, Any]) -> None:
+        if event in ("connection.connect_tcp.complete", "connection.start_tls.complete"):
+            self.socket = info["return_value"].get_extra_info("socket")
+            if self.deadline is not None:
+                self.deadline.enforce()
+        elif event == "http11.send_request_body.complete":
+            self.request_sent = True
 
 
 def send_request(client: httpx.Client, method: str, url: str, redactor: Redactor, **options: Any) -> httpx.Response:
-    """Send one request; transport failures and HTTP errors become :class:`DeliveryError`, secrets hidden."""
-    where = redact_url(url)
-    try:
-        response = client.request(method, url, **options)
-    except httpx.TimeoutException as exc:
-        raise DeliveryError(f"{where}: timed out ({type(exc).__name__})", retryable=True) from None
-    except httpx.HTTPError as exc:
-        raise DeliveryError(redactor(f"{where}: {type(exc).__name__}: {exc}"), retryable=True) from None
-    _check_status(response, where)
+    """Send one request within the client's timeout as a whole; transport failures and HTTP errors become
+    :class:`DeliveryError` (``maybe_delivered`` once the request was sent), secrets hidden."""
+    exchange = _Exchange()
+    with Deadline(_whole_send_s(client), lambda: exchange.socket) as deadline:
+        exchange.deadline = deadline
+        try:
+            response = client.request(method, url, extensions={"trace": exchange.trace}, **options)
+        except httpx.HTTPError as exc:
+            raise _transport_error(redact_url(url), exc, exchange, redactor) from None
+    _check_status(response, redact_url(url))
     return response
+
+
+def _whole_send_s(client: httpx.Client) -> float:
+    """The ``timeout_s`` :func:`http_client` gave the client: the limit of each read and of the whole send."""
+    return client.timeout.read if client.timeout.read is not None else CONNECT_TIMEOUT_S
+
+
+def _transport_error(where: str, exc: httpx.HTTPError, exchange: _Exchange, redactor: Redactor) -> DeliveryError:
+    """Retryable; after the whole request was sent, maybe delivered too."""
+    if exchange.deadline is not None and exchange.deadline.expired:
+        what = f"timed out (no complete answer within {exchange.deadline.seconds:g} s)"
+    elif isinstance(exc, httpx.TimeoutException):
+        what = f"timed out ({type(exc).__name__})"
+    else:
+        what = redactor(f"{type(exc).__name__}: {exc}")
+    if exchange.request_sent:
+        return DeliveryError(f"{where}: {what} after the request was sent: maybe delivered", retryable=True,
+                             maybe_delivered=True)
+    return DeliveryError(f"{where}: {what}", retryable=True)
 
 
 def _check_status(response: httpx.Response, where: str) -> None:

@@ -3,7 +3,8 @@
 Post text in the subject and both parts is :func:`alerts.render.inert`, so mail clients auto-link nothing in
 it; the post's link and the signed 确认 / 误报 links are the only links.
 
-STARTTLS and login are optional; the password comes from secrets and never appears in an error.
+STARTTLS and login are optional; the password comes from secrets and never appears in an error. ``timeout_s``
+bounds the whole exchange, from the connect to the last reply, not only each command.
 Connection trouble and 4xx replies are retryable; refused recipients, failed logins, a server without
 the requested STARTTLS and other 5xx replies are not.
 """
@@ -18,6 +19,7 @@ from email.message import EmailMessage
 from email.utils import formatdate, make_msgid, parseaddr
 
 from alerts.channels.base import Channel, DeliveryError
+from alerts.channels.deadline import Deadline
 from alerts.channels.http import Redactor
 from alerts.message import Message
 from alerts.render import cut_chars, html_templates, inert, inert_facts, links, message_parts, plain, plain_text
@@ -62,25 +64,36 @@ class SmtpChannel(Channel):
         if "@" not in parseaddr(to)[1]:
             raise DeliveryError(f"not an e-mail address: {to!r}", retryable=False)
         email = self.compose(message, to)
-        try:
-            self._deliver(email)
-        except DeliveryError:
-            raise
-        except ssl.SSLError as exc:
-            raise DeliveryError(self._where(f"TLS failed: {exc.reason}"), retryable=False) from None
-        except smtplib.SMTPException as exc:
-            raise _smtp_error(exc, self._where, self.redact) from None
-        except OSError as exc:
-            raise DeliveryError(self._where(f"{type(exc).__name__}: {exc}"), retryable=True) from None
+        smtp = smtplib.SMTP(timeout=self.config.timeout_s)  # not connected yet: the deadline covers the connect
+        with Deadline(self.config.timeout_s, lambda: smtp.sock) as deadline:
+            try:
+                self._deliver(smtp, email, deadline)
+            except DeliveryError:
+                raise
+            except (smtplib.SMTPException, OSError) as exc:
+                raise self._error(exc, deadline) from None
 
-    def _deliver(self, email: EmailMessage) -> None:
+    def _deliver(self, smtp: smtplib.SMTP, email: EmailMessage, deadline: Deadline) -> None:
         config = self.config
-        with smtplib.SMTP(config.host, config.port, timeout=config.timeout_s) as smtp:
+        with smtp:
+            code, greeting = smtp.connect(config.host, config.port)
+            deadline.enforce()
+            if code != 220:
+                raise smtplib.SMTPConnectError(code, greeting)
             if config.starttls:
                 smtp.starttls(context=ssl.create_default_context())
             if config.username:
                 smtp.login(config.username, self.password or "")
             smtp.send_message(email)
+
+    def _error(self, exc: smtplib.SMTPException | OSError, deadline: Deadline) -> DeliveryError:
+        if deadline.expired:
+            return DeliveryError(self._where(f"timed out (no complete exchange within {deadline.seconds:g} s)"))
+        if isinstance(exc, ssl.SSLError):
+            return DeliveryError(self._where(f"TLS failed: {exc.reason}"), retryable=False)
+        if isinstance(exc, smtplib.SMTPException):
+            return _smtp_error(exc, self._where, self.redact)
+        return DeliveryError(self._where(f"{type(exc).__name__}: {exc}"), retryable=True)
 
     def _where(self, what: str) -> str:
         return self.redact(f"smtp {self.config.host}:{self.config.port}: {what}")

@@ -4,9 +4,12 @@
 (``/cgi-bin/webhook/send?key=…``), the 钉钉 robot (``/robot/send?access_token=…&timestamp=…&sign=…``) and
 an SMS gateway (``/sms/send``). It validates each payload as the real service would (msgtype, markdown
 keys, size limits, the 钉钉 signature for its secret), records every request, and answers according to
-``server.mode``: "ok", "rate_limited" (45009 / 130101 / HTTP 429), "rejected" (93000 / 310000 / HTTP 400),
-"http_500", "hang" (the request read and recorded, then no answer for ``hang_seconds``), or "stall" (the TCP
-connection accepted but not one byte read or recorded until ``released``; counted in ``stalled``).
+``server.mode`` (or, for one endpoint path, ``server.path_modes[path]``): "ok", "rate_limited" (45009 / 130101 /
+HTTP 429), "rejected" (93000 / 310000 / HTTP 400), "http_500", "hang" (the request read and recorded, then no
+answer for ``hang_seconds``), "slow" (read, recorded, and answered as "ok" only after ``slow_seconds``: a robot
+that shows the message but answers late), "trickle" (answered as "ok", the body one byte every
+``trickle_seconds``), or "stall" (every connection accepted but not one byte read or recorded until
+``released``; counted in ``stalled``).
 ``smtp_server``: an aiosmtpd server capturing parsed e-mails (login accepted for ``SMTP_USER``/``SMTP_PASSWORD``).
 Use them from another test folder by importing the fixtures into its conftest.py.
 """
@@ -38,7 +41,7 @@ DINGTALK_SECRET = "SECdingtalk0secret1a2b3c4d5e6f7a8b9c0d1e2f3a4b5c6d7e8f9"
 SMTP_USER = "yuqing"
 SMTP_PASSWORD = "smtp-pass-Zx81!qq"
 WECOM_LIMIT, DINGTALK_LIMIT = 4096, 20000
-MODES = ("ok", "rate_limited", "rejected", "http_500", "hang", "stall")
+MODES = ("ok", "rate_limited", "rejected", "http_500", "hang", "slow", "trickle", "stall")
 
 
 @dataclass
@@ -66,7 +69,10 @@ class RobotServer:
     host: str = "127.0.0.1"
     port: int = 0
     mode: str = "ok"
+    path_modes: dict[str, str] = field(default_factory=dict)
     hang_seconds: float = 3.0
+    slow_seconds: float = 1.0
+    trickle_seconds: float = 0.1
     requests: list[RecordedRequest] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
     released: threading.Event = field(default_factory=threading.Event)
@@ -87,6 +93,9 @@ class RobotServer:
     @property
     def sms_url(self) -> str:
         return f"{self.base_url}/sms/send"
+
+    def mode_for(self, path: str) -> str:
+        return self.path_modes.get(path, self.mode)
 
     def on(self, path: str) -> list[RecordedRequest]:
         """The requests received on one endpoint path."""
@@ -167,31 +176,37 @@ class _Handler(BaseHTTPRequestHandler):
         query = {k: v[0] for k, v in parse_qs(parts.query).items()}
         request = RecordedRequest(parts.path, query, dict(self.headers.items()), body)
         state.requests.append(request)
-        if state.mode == "hang":
+        mode = state.mode_for(parts.path)
+        if mode == "hang":
             state.released.wait(state.hang_seconds)  # then close without an answer
-        elif state.mode == "http_500":
+        elif mode == "http_500":
             self._answer(500, {"error": "internal"})
         else:
-            self._route(state, request)
+            if mode == "slow":
+                state.released.wait(state.slow_seconds)
+            self._route(state, request, mode)
 
-    def _route(self, state: RobotServer, request: RecordedRequest) -> None:
-        wecom, dingtalk, sms = ANSWERS[state.mode]
+    def _route(self, state: RobotServer, request: RecordedRequest, mode: str) -> None:
+        wecom, dingtalk, sms = ANSWERS.get(mode, ANSWERS["ok"])
         if request.path == "/cgi-bin/webhook/send":
             problems = _wecom_problems(request)
-            return self._robot(state, problems, 40058 if problems else wecom)
+            return self._robot(state, problems, 40058 if problems else wecom, mode)
         if request.path == "/robot/send":
             sign = _dingtalk_sign_problems(request.query)
             problems = sign or _dingtalk_payload_problems(request)
-            return self._robot(state, problems, 310000 if sign else 40035 if problems else dingtalk)
+            return self._robot(state, problems, 310000 if sign else 40035 if problems else dingtalk, mode)
         if request.path == "/sms/send":
-            return self._answer(sms, {"code": 0 if sms == 200 else sms}, {"Retry-After": "30"} if sms == 429 else {})
+            return self._answer(sms, {"code": 0 if sms == 200 else sms}, {"Retry-After": "30"} if sms == 429 else {},
+                                trickle=mode == "trickle")
         self._answer(404, {"error": "no such endpoint"})
 
-    def _robot(self, state: RobotServer, problems: list[str], errcode: int) -> None:
+    def _robot(self, state: RobotServer, problems: list[str], errcode: int, mode: str) -> None:
         state.problems.extend(problems)
-        self._answer(200, {"errcode": errcode, "errmsg": "; ".join(problems) or ("ok" if errcode == 0 else "error")})
+        self._answer(200, {"errcode": errcode, "errmsg": "; ".join(problems) or ("ok" if errcode == 0 else "error")},
+                     trickle=mode == "trickle")
 
-    def _answer(self, status: int, payload: dict[str, Any], headers: dict[str, str] | None = None) -> None:
+    def _answer(self, status: int, payload: dict[str, Any], headers: dict[str, str] | None = None,
+                trickle: bool = False) -> None:
         data = json.dumps(payload, ensure_ascii=False).encode()
         self.send_response(status)
         self.send_header("Content-Type", "application/json; charset=utf-8")
@@ -199,7 +214,14 @@ class _Handler(BaseHTTPRequestHandler):
         for name, value in (headers or {}).items():
             self.send_header(name, value)
         self.end_headers()
-        self.wfile.write(data)
+        if not trickle:
+            self.wfile.write(data)
+            return
+        for index in range(len(data)):  # each byte well within a read timeout, the whole far beyond it
+            self.wfile.write(data[index:index + 1])
+            self.wfile.flush()
+            if self.server_state.released.wait(self.server_state.trickle_seconds):
+                return
 
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 — keep test output quiet
         pass

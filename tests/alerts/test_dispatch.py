@@ -1,17 +1,21 @@
 """The outbox dispatcher: sends due notifications once, backs off on retryable errors until the deadline, falls
-back to the person's next contact, escalates when every contact failed, and never double-claims a row."""
+back to the person's next contact, escalates when every contact failed, and never double-claims a row; each claim
+is leased from its own moment, each send recorded at its own moment, and a message that may have been delivered
+is tried once more at most on that channel."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from collections.abc import Callable
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
 from alerts import dispatch_due, evaluate_events
 from alerts.channels.base import DeliveryError
-from alerts.dispatch import DispatchReport, _claim_next, backoff_seconds
-from alerts.models import Alert, DeliveryAttempt, Notification
-from tests.alerts.conftest import T0, alerts_config
+from alerts.dispatch import DispatchReport, RunClock, _claim_next, backoff_seconds
+from alerts.message import Message
+from alerts.models import Alert, AlertAction, DeliveryAttempt, Notification
+from tests.alerts.conftest import T0, Recorder, alerts_config
 
 
 def _rows(db):
@@ -92,8 +96,9 @@ def test_a_channel_that_is_not_configured_is_skipped_for_the_next_contact(db, co
 
 
 def _claim(db, config, now):
+    """What another dispatcher, its clock reading ``now``, claims."""
     with db.session() as session:
-        return _claim_next(session, config, now, DispatchReport())
+        return _claim_next(session, config, RunClock(lambda: now, config.alerts.lease_seconds), DispatchReport())
 
 
 def test_a_claimed_row_is_not_claimed_again_until_its_lease_expires(db, config, incident):
@@ -103,3 +108,93 @@ def test_a_claimed_row_is_not_claimed_again_until_its_lease_expires(db, config, 
     assert _claim(db, config, T0 + timedelta(seconds=119)) is None  # another dispatcher finds nothing
     second = _claim(db, config, T0 + timedelta(seconds=120))  # the first one died: lease over
     assert second is not None and second[0] == first[0] and second[1] != first[1]
+
+
+class Stopwatch:
+    """A clock the test moves on: ``now`` reads it."""
+
+    def __init__(self, start: datetime) -> None:
+        self.at = start
+
+    def now(self) -> datetime:
+        return self.at
+
+
+class SlowChannel(Recorder):
+    """Each send takes ``seconds`` on the stopwatch; ``during(message)`` runs mid-send."""
+
+    def __init__(self, name: str, stopwatch: Stopwatch, seconds: float,
+                 during: Callable[[Message], None] = lambda message: None) -> None:
+        super().__init__(name)
+        self.stopwatch, self.seconds, self.during = stopwatch, seconds, during
+
+    def send(self, message: Message, to: str) -> None:
+        self.stopwatch.at += timedelta(seconds=self.seconds)
+        self.during(message)
+        super().send(message, to)
+
+
+def _three_alerts(db, config, incident) -> None:
+    for event_id in ("ev-a", "ev-b", "ev-c"):
+        incident(event_id, "橙")
+    evaluate_events(db, config, ["ev-a", "ev-b", "ev-c"], T0)
+
+
+def test_each_claim_is_leased_from_its_own_moment_so_a_long_run_is_never_taken_over(db, config, incident):
+    _three_alerts(db, config, incident)
+    stopwatch, leases, rivals = Stopwatch(T0), [], []
+
+    def meanwhile(message: Message) -> None:
+        with db.session() as session:
+            leases.append(session.scalar(select(Notification.lease_until).where(Notification.state == "sending")))
+        if len(leases) == 3:  # nothing left pending: another dispatcher, at T0+300 s, could only take this one
+            rivals.append(_claim(db, config, stopwatch.now()))
+
+    channels = {"wecom": SlowChannel("wecom", stopwatch, 100, meanwhile)}  # 100 s a message, lease 120 s
+    assert len(dispatch_due(db, config, stopwatch.now, channels).sent) == 3
+    assert leases == [T0 + timedelta(seconds=s) for s in (120, 220, 320)]
+    assert rivals == [None]
+    assert len(channels["wecom"].sent) == 3
+
+
+def test_each_send_is_recorded_at_the_moment_it_was_made(db, config, incident):
+    _three_alerts(db, config, incident)
+    stopwatch = Stopwatch(T0)
+    dispatch_due(db, config, stopwatch.now, {"wecom": SlowChannel("wecom", stopwatch, 100)})
+    moments = [T0 + timedelta(seconds=s) for s in (100, 200, 300)]
+    assert [row.sent_at for row in _rows(db)] == moments
+    with db.session() as session:
+        assert [a.at for a in session.scalars(select(DeliveryAttempt).order_by(DeliveryAttempt.id))] == moments
+        notified = session.scalars(select(AlertAction).where(AlertAction.action == "notified")
+                                   .order_by(AlertAction.id)).all()
+    assert [action.at for action in notified] == moments
+
+
+def test_given_an_instant_every_time_is_that_instant_while_leases_run_on_real_time():
+    elapsed = [0.0]
+    clock = RunClock(T0, 120, monotonic=lambda: elapsed[0])
+    elapsed[0] = 30.0
+    assert clock.now() == T0  # `yuqing alerts dispatch --now T0` records T0: reproducible
+    assert clock.lease_until() == T0 + timedelta(seconds=150)  # claimed 30 s into the run: leased from then
+
+
+def test_a_message_that_may_have_been_delivered_is_tried_once_more_then_the_next_contact(db, config, incident,
+                                                                                         channels):
+    _open_alert(db, config, incident)
+    late = DeliveryError("timed out after the request was sent: maybe delivered", maybe_delivered=True)
+    channels["wecom"].failures = [late] * 10
+    for seconds in (0, 10, 30, 70, 150, 310):
+        dispatch_due(db, config, T0 + timedelta(seconds=seconds), channels)
+    wecom, sms = _rows(db)
+    assert (wecom.channel, wecom.state, wecom.attempts) == ("wecom", "failed", 2)  # the first try and one more
+    assert (sms.channel, sms.state, sms.sent_at) == ("sms", "sent", T0 + timedelta(seconds=10))
+    assert len(channels["wecom"].failures) == 8 and len(channels["sms"].sent) == 1
+
+
+def test_a_message_that_may_have_been_delivered_is_not_retried_past_its_deadline(db, incident, channels):
+    config = alerts_config(delivery_deadline_minutes=0.1)  # 6 s: no room for the 10 s backoff
+    _open_alert(db, config, incident)
+    channels["wecom"].failures = [DeliveryError("maybe delivered", maybe_delivered=True)]
+    dispatch_due(db, config, T0, channels)
+    assert [(row.channel, row.state, row.attempts) for row in _rows(db)] == [("wecom", "failed", 1),
+                                                                             ("sms", "sent", 1)]

@@ -1,7 +1,9 @@
-"""Fault tests against the local robot endpoints, each with real ``yuqing alerts dispatch`` processes doing the
+"""Fault tests against the local robot endpoints, most with real ``yuqing alerts dispatch`` processes doing the
 sending: a dispatcher killed after it claimed a committed notification but before the endpoint read a byte, and
 one killed mid-send, then restarted; the endpoint down for ten (simulated, ``--now``) minutes; every contact of
-the on-duty officer failing — nothing lost, at most one duplicate per channel, the backup paged."""
+the on-duty officer failing — nothing lost, at most one duplicate per channel, the backup paged. Then slow robots:
+two dispatchers beside one whose run outlasts the lease; a robot that shows a message but answers late; a live
+dispatch beside a replay daemon on the fixtures' clock — never the same message twice beyond the one repeat."""
 
 from __future__ import annotations
 
@@ -10,39 +12,56 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections import Counter
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
+from click.testing import CliRunner
 from sqlalchemy import select
 
-from alerts import evaluate_events
+from alerts import dispatch_due, evaluate_events
 from alerts.models import DeliveryAttempt, Notification
-from config import load_config
+from config import Config, load_config
 from tests.alerts.conftest import T0, write_config
 from tests.alerts.servers import RobotServer
+from yuqing.cli import cli
+from yuqing.daemon.clock import WallClock
+from yuqing.daemon.heartbeat import Heartbeat
 
 REPO = Path(__file__).parents[2]
 TITLES = {"ev-a": "红梅新村电瓶车着火", "ev-b": "兰陵路燃气泄漏", "ev-c": "青龙工地塔吊倒塌"}
 
 
-@pytest.fixture
-def setup(db, tmp_path, robot_server, incident):
-    """Three incidents raised at T0 for 值班员甲 (企业微信, then SMS); 值班员乙 as backup on a JSONL log."""
+def _config_file(tmp_path: Path, robot_server: RobotServer, alerts: dict[str, Any] | None = None,
+                 **endpoint: Any) -> Path:
+    """值班员甲 on 企业微信, then SMS (both with ``endpoint`` options); 值班员乙 as backup on a JSONL log."""
     roster = {"people": [
         {"name": "值班员甲", "contacts": [{"channel": "wecom", "to": "jia"}, {"channel": "sms", "to": "13800000001"}]},
         {"name": "值班员乙", "contacts": [{"channel": "log"}]}],
         "shifts": [{"primary": "值班员甲", "backup": "值班员乙"}]}
-    channels = {"wecom": {"type": "wecom", "webhook": robot_server.wecom_url, "rate_limit_per_minute": 100},
-                "sms": {"type": "webhook", "url": robot_server.sms_url},
+    channels = {"wecom": {"type": "wecom", "webhook": robot_server.wecom_url, "rate_limit_per_minute": 100,
+                          **endpoint},
+                "sms": {"type": "webhook", "url": robot_server.sms_url, **endpoint},
                 "log": {"type": "jsonl", "path": str(tmp_path / "backup.jsonl")}}
-    path = write_config(tmp_path / "yuqing.toml", channels, roster=roster)
-    for event_id, title in TITLES.items():
+    return write_config(tmp_path / "yuqing.toml", channels, roster=roster, alerts=alerts)
+
+
+def _raise(db, incident, config: Config, titles: dict[str, str]) -> None:
+    for event_id, title in titles.items():
         incident(event_id, "橙", title=title)
+    evaluate_events(db, config, list(titles), T0)
+
+
+@pytest.fixture
+def setup(db, tmp_path, robot_server, incident):
+    """Three incidents raised at T0 for 值班员甲 (企业微信, then SMS); 值班员乙 as backup on a JSONL log."""
+    path = _config_file(tmp_path, robot_server)
     config = load_config(path)
-    evaluate_events(db, config, list(TITLES), T0)
+    _raise(db, incident, config, TITLES)
     env = {**os.environ, "PYTHONPATH": str(REPO), "YUQING_CONFIG": str(path),
            "YUQING_DB_URL": db.url.render_as_string(hide_password=False)}
     return env, tmp_path, config
@@ -68,9 +87,9 @@ def _wait_for(condition, timeout: float = 30.0) -> None:
         time.sleep(0.05)
 
 
-def _wecom_titles(server: RobotServer) -> Counter:
+def _wecom_titles(server: RobotServer, titles: dict[str, str] = TITLES) -> Counter:
     contents = [request.json["markdown"]["content"] for request in server.on("/cgi-bin/webhook/send")]
-    return Counter(title for content in contents for title in TITLES.values() if title in content)
+    return Counter(title for content in contents for title in titles.values() if title in content)
 
 
 def _states(db) -> list[tuple[str, str, str]]:
@@ -144,3 +163,46 @@ def test_when_every_channel_of_the_duty_officer_fails_the_backup_is_paged(db, se
     pages = [json.loads(line)["message"] for line in lines]
     assert sorted(page["title"] for page in pages) == sorted(TITLES.values())
     assert {(page["recipient"], page["kind"]) for page in pages} == {("值班员乙", "escalation")}
+
+
+def test_two_dispatchers_beside_a_slow_robot_never_send_one_message_twice(db, tmp_path, robot_server, incident):
+    config = load_config(_config_file(tmp_path, robot_server, {"lease_seconds": 1.0}, timeout_s=0.5))
+    titles = {f"ev-{n}": f"天宁区第{n}号仓库着火" for n in range(6)}
+    _raise(db, incident, config, titles)
+    robot_server.mode, robot_server.slow_seconds = "slow", 0.25  # each message shown, answered 0.25 s later
+    wall = WallClock(config.tz).now
+    first = threading.Thread(target=dispatch_due, args=(db, config, wall))
+    started = time.monotonic()
+    first.start()
+    _wait_for(lambda: len(robot_server.requests) >= 5 and time.monotonic() - started > 1.05)
+    dispatch_due(db, config, wall)  # the first run has outlasted the lease (1 s): its current claim must hold
+    first.join(10)
+    assert _wecom_titles(robot_server, titles) == Counter(titles.values())
+    assert _states(db) == [("值班员甲", "wecom", "sent")] * 6
+
+
+def test_a_robot_that_shows_the_message_but_answers_late_gets_it_twice_at_most_then_the_sms_goes_out(
+        db, tmp_path, robot_server, incident):
+    config = load_config(_config_file(tmp_path, robot_server, timeout_s=0.3))
+    _raise(db, incident, config, {"ev-a": TITLES["ev-a"]})
+    robot_server.path_modes["/cgi-bin/webhook/send"] = "slow"  # shows it, answers after 1 s: past timeout_s
+    for seconds in (0, 10, 30, 70, 150, 310):  # the backoff retries a refused robot at each of these
+        dispatch_due(db, config, T0 + timedelta(seconds=seconds))
+    assert len(robot_server.on("/cgi-bin/webhook/send")) == 2  # the message, and the one repeat allowed
+    assert len(robot_server.on("/sms/send")) == 1
+    assert _states(db) == [("值班员甲", "wecom", "failed"), ("值班员甲", "sms", "sent")]
+
+
+def test_a_live_dispatch_refuses_to_run_beside_a_replay_daemon_on_the_fixtures_clock(db, setup, robot_server,
+                                                                                    monkeypatch):
+    env = setup[0]
+    for name in ("YUQING_CONFIG", "YUQING_DB_URL"):
+        monkeypatch.setenv(name, env[name])
+    Heartbeat(db).started(T0, "replay")  # `yuqing run --replay`, its clock at the fixtures' T0 …
+    monkeypatch.setattr("yuqing.daemon.status.daemon_alive", lambda config, database: True)  # … holding its lock
+    refused = CliRunner().invoke(cli, ["alerts", "dispatch"])  # on the wall clock: every lease would look expired
+    assert refused.exit_code == 1 and "另一时钟" in refused.output and "Traceback" not in refused.output
+    assert robot_server.requests == [] and [state for _, _, state in _states(db)] == ["pending"] * 3
+    same_time = CliRunner().invoke(cli, ["alerts", "dispatch", "--now", (T0 + timedelta(seconds=40)).isoformat()])
+    assert same_time.exit_code == 0, same_time.output
+    assert _wecom_titles(robot_server) == Counter(TITLES.values())

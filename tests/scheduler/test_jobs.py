@@ -1,16 +1,23 @@
 """The daemon's jobs: analysis and alerting right after each crawl, every run recorded, a failed or hung crawl
-recorded against its own job only, replay rounds handed out in order on the fixtures' clock."""
+recorded against its own job only, replay rounds handed out in order on the fixtures' clock; the dispatcher's
+sends taken and recorded on a clock that runs on from the job's start."""
 
 from __future__ import annotations
 
 import json
+import time
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
+from alerts import evaluate_events
+from alerts.message import Message
+from alerts.models import Notification
 from crawlers.summary import failed_summary
 from storage.daemon_models import JobRun
+from tests.alerts.conftest import Recorder, add_post, alerts_config, put_event
 from tests.scheduler.conftest import SHANGHAI, START, ok_summary
+from yuqing.daemon.pipeline import WarmPipeline
 from yuqing.daemon.replay import ReplayPlan
 
 
@@ -79,3 +86,28 @@ def test_the_alert_tick_runs_on_the_daemons_clock(make_daemon, db):
     (run,) = _runs(db)
     assert (run.job_id, run.status, run.details) == ("alerts-tick", "ok", {"sent": 0})
     assert START <= daemon.pipeline.ticks[0] < START + timedelta(seconds=30)
+
+
+class SlowRobot(Recorder):
+    """Takes a fifth of a second of real time per message."""
+
+    def send(self, message: Message, to: str) -> None:
+        time.sleep(0.2)
+        super().send(message, to)
+
+
+def test_the_alert_tick_sends_and_records_each_message_at_the_moment_it_goes_out(make_daemon, db):
+    config = alerts_config()
+    with db.session() as session:
+        for event_id in ("ev-a", "ev-b"):
+            put_event(session, event_id, "橙", START)
+            add_post(session, "weibo", f"{event_id}-1", START, event_id=event_id)
+    evaluate_events(db, config, ["ev-a", "ev-b"], START)
+    pipeline = WarmPipeline(db, config)
+    pipeline._channels = {"wecom": SlowRobot("wecom")}  # what warm() builds, without loading the models
+    daemon = make_daemon({})
+    daemon.pipeline = pipeline
+    assert daemon.alerts_tick()["sent"] == 2
+    with db.session() as session:
+        sent_at = list(session.scalars(select(Notification.sent_at).order_by(Notification.id)))
+    assert sent_at[0] >= START + timedelta(seconds=0.2) and sent_at[1] >= sent_at[0] + timedelta(seconds=0.2)

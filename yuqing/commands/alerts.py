@@ -266,14 +266,16 @@ def dispatch_command(app: AppContext, now: str | None, follow: bool, interval: f
     except ConfigError as exc:
         raise click.ClickException(str(exc)) from None
     database = app.database()
-    if not follow:
-        _print_dispatch(dispatch_due(database, app.config, app.now(now), channels))
+    if not follow:  # --now: every time recorded is that instant; else each is read off the wall clock
+        moment = parse_now(now, app.config) if now else None
+        _refuse_beside_another_clock(app, database, moment or app.now(None))
+        _print_dispatch(dispatch_due(database, app.config, moment or WallClock(app.config.tz).now, channels))
         return
     clock, stop = _clock(app, now), _stop_on_signals()
     while not stop.is_set():
-        moment = clock()
-        tick(database, app.config, moment)
-        _print_dispatch(dispatch_due(database, app.config, moment, channels), quiet=True)
+        _refuse_beside_another_clock(app, database, clock())
+        tick(database, app.config, clock())
+        _print_dispatch(dispatch_due(database, app.config, clock, channels), quiet=True)
         stop.wait(interval)
     click.echo("调度已停止", err=True)
 
@@ -283,6 +285,24 @@ def _clock(app: AppContext, now: str | None) -> Callable[[], datetime]:
     if now is None:
         return WallClock(app.config.tz).now
     return RunningClock(parse_now(now, app.config)).now
+
+
+def _refuse_beside_another_clock(app: AppContext, database, now: datetime) -> None:
+    """A running ``yuqing run`` whose last heartbeat is far from ``now`` keeps another time (a replay on the
+    fixtures' clock, another --now): claims' leases cannot keep the two apart, so both would send the same
+    messages. Refuse rather than page the officer twice."""
+    from yuqing.daemon.status import LIVE_STATES, checked_daemon_row
+
+    daemon = checked_daemon_row(database, app.config)
+    if daemon is None or daemon["state"] not in LIVE_STATES:
+        return
+    beat = datetime.fromisoformat(daemon["beat_at"])
+    slack = timedelta(seconds=app.config.schedule.heartbeat_seconds + app.config.alerts.lease_seconds)
+    if abs(beat - now) > slack:
+        raise click.ClickException(
+            f"yuqing run（进程 {daemon['pid']}）正按另一时钟发送通知（其时间 {daemon['beat_at']}，本命令 "
+            f"{now.isoformat(timespec='seconds')}）：同时派发会重复通知值班员，本命令未执行；它会自行发送，"
+            "确需手动派发请先停止它。")
 
 
 def _stop_on_signals() -> threading.Event:

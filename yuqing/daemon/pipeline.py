@@ -1,7 +1,9 @@
 """Analysis and alerting inside the daemon: the Analyzer (models) and the alert channels are built once, warm.
 
 After each crawl the daemon analyses the new posts, raises or updates alerts, checks source health and
-sends what is due at once, so an alert does not wait for the next dispatcher tick. Analysis is serialised
+sends what is due at once, so an alert does not wait for the next dispatcher tick. The dispatcher's time runs
+on from the job's ``now`` (a :class:`RunningClock`), so each claim's lease and each recorded send take the
+moment they happen, after the analysis and the sends before them. Analysis is serialised
 (one Analyzer, crawls finish in parallel); dispatching is serialised between the after-crawl step and the tick.
 """
 
@@ -10,11 +12,13 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any, Protocol
 
 from config import Config
 from storage import Database
+from yuqing.daemon.clock import RunningClock
 
 log = logging.getLogger(__name__)
 
@@ -54,6 +58,7 @@ class WarmPipeline:
         from alerts import evaluate_events, evaluate_source_health
         from analysis.persist import analyse_stored_posts
 
+        clock = RunningClock(now)
         with self._analysis_lock:
             started = time.monotonic()
             analysed = analyse_stored_posts(self.db, self.config, now, self._analyzer)
@@ -65,7 +70,7 @@ class WarmPipeline:
                    "alerts_opened": raised.opened, "alerts_escalated": raised.escalated,
                    "health_opened": health.opened, "health_recovered": health.recovered,
                    "analysis_ms": _ms(analysed_at - started), "alerts_ms": _ms(raised_at - analysed_at)}
-        details |= self.dispatch(now)
+        details |= self.dispatch(clock.now)
         details["dispatch_ms"] = _ms(time.monotonic() - raised_at)
         return details
 
@@ -73,14 +78,16 @@ class WarmPipeline:
         """Enqueue due escalations and reminders, then send what is due."""
         from alerts import tick
 
+        clock = RunningClock(now)
         escalations = tick(self.db, self.config, now)
-        return {"escalated": escalations.escalated, "reminded": escalations.reminded} | self.dispatch(now)
+        return {"escalated": escalations.escalated, "reminded": escalations.reminded} | self.dispatch(clock.now)
 
-    def dispatch(self, now: datetime) -> dict[str, Any]:
+    def dispatch(self, clock: Callable[[], datetime]) -> dict[str, Any]:
+        """Send what is due, reading ``clock`` at each claim and each send."""
         from alerts import dispatch_due
 
         with self._dispatch_lock:
-            report = dispatch_due(self.db, self.config, now, self._channels)
+            report = dispatch_due(self.db, self.config, clock, self._channels)
         return {"sent": len(report.sent), "retrying": len(report.retrying), "failed": len(report.failed)}
 
 
