@@ -15,7 +15,7 @@ from config.sources import StrictModel
 
 
 class _HttpChannel(StrictModel):
-    timeout_s: float = Field(10, gt=0, description="longest wait for the endpoint (connect at most 5 s)")
+    timeout_s: float = Field(10, gt=0, description="the longest one whole send may take (connect ≤ 5 s); held to half of alerts.lease_seconds")
 
 
 class ConsoleChannelConfig(StrictModel):
