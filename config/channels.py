@@ -15,8 +15,8 @@ from config.sources import StrictModel
 
 
 class _HttpChannel(StrictModel):
-    timeout_s: float = Field(
-        10, gt=0, description="the longest one whole send may take (connect ≤ 5 s); held to half of alerts.lease_seconds")
+    timeout_s: float = Field(10, gt=0, description="the longest one whole send may take (connect ≤ 5 s); "
+                                                    "held to half of alerts.lease_seconds")
 
 
 class ConsoleChannelConfig(StrictModel):
