@@ -44,8 +44,8 @@ def daily_document(report: Report, config: Config) -> Document:
 
 def _overview(report: Report) -> str:
     counts = report.counts
-    return (f"{text.span(report)}共监测到网络帖子 {counts.total} 条（较前一日 {text.change_text(report.changes[0])}），"
-            f"其中{text.by_source_text(report, counts)}。涉安全生产和应急管理的 {counts.safety} 条，"
+    return (f"{text.span(report)}共监测到网络帖子 {counts.total} 条（较前一日 {text.change_text(report.changes[0])}）"
+            f"{text.by_source_clause(report, counts)}。涉安全生产和应急管理的 {counts.safety} 条，"
             f"负面 {counts.safety_negative} 条；涉及本区 {counts.in_district} 条，其中负面 {counts.in_district_negative} 条。"
             f"当日涉及分级事件 {report.incident_counts.total} 起（区内 {report.incident_counts.in_district} 起）。")
 

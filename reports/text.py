@@ -58,10 +58,10 @@ def change_text(change: Change) -> str:
     return "持平" if ratio == 0 else f"{ratio:+.1%}"
 
 
-def by_source_text(report: Report, counts: PostCounts) -> str:
-    """``微博 114 条、今日头条 76 条``."""
+def by_source_clause(report: Report, counts: PostCounts) -> str:
+    """``，其中微博 114 条、今日头条 76 条``; nothing when no source had posts."""
     parts = [f"{report.source_name(source)} {count} 条" for source, count in counts.by_source.items()]
-    return "、".join(parts) or "无"
+    return f"，其中{'、'.join(parts)}" if parts else ""
 
 
 def sources_text(report: Report, sources: list[str]) -> str:

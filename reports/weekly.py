@@ -58,8 +58,8 @@ def _overview(report: Report) -> list[Block]:
     levels = "、".join(f"{LEVEL_ZH[lv]} {n} 起" for lv, n in incidents.by_level.items() if n) or "无分级事件"
     pending = counts.total - counts.analysed
     lines = [
-        f"{text.span(report)}，共监测到网络帖子 {counts.total} 条（环比 {text.change_text(report.changes[0])}），"
-        f"其中{text.by_source_text(report, counts)}。" + (f"另有 {pending} 条尚未完成分析。" if pending else ""),
+        f"{text.span(report)}，共监测到网络帖子 {counts.total} 条（环比 {text.change_text(report.changes[0])}）"
+        f"{text.by_source_clause(report, counts)}。" + (f"另有 {pending} 条尚未完成分析。" if pending else ""),
         f"经分析，涉安全生产和应急管理的帖子 {counts.safety} 条，其中负面 {counts.safety_negative} 条"
         f"（占 {text.share(counts.safety_negative, counts.safety)}）；涉及本区的 {counts.in_district} 条，"
         f"区外 {counts.elsewhere} 条；本区负面 {counts.in_district_negative} 条。",

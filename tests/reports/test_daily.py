@@ -23,6 +23,13 @@ def test_the_brief_states_the_days_figures(week_sqlite, shipped_config):
     assert "当日触发预警 3 条，已确认 2 条，上报网信办 1 条" in text
 
 
+def test_a_day_without_posts_says_so_plainly(week_sqlite, shipped_config):
+    report = build_daily(week_sqlite, shipped_config, parse_day("2026-10-01", shipped_config.tz), NOW)
+    text = "\n".join(getattr(block, "text", "") for block in daily_document(report, shipped_config).blocks)
+    assert "2026年10月1日共监测到网络帖子 0 条（较前一日 持平）。涉安全生产和应急管理的 0 条" in text
+    assert "其中无" not in text
+
+
 def test_a_corpus_day_is_a_brief_of_about_500_characters(corpus, shipped_config, tmp_path):
     database = Database(corpus.url)
     try:
