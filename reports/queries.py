@@ -7,6 +7,8 @@ A post's analysis is its ``post_analyses`` row; posts not analysed yet count in 
 An incident is an event with a level active in the period (first seen before its end, last seen after its
 start); its alerts and their handling log are read as of the report's time (``until``), so a Monday
 briefing shows what was done about last week's incidents, even when their alerts were raised on Monday.
+An alert's state, close time and the 办结 / 误报 counts come from its append-only handling log up to ``until``,
+never from the alert's current row: a report generated again later for an earlier time reads the same.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from storage.analysis_models import Event, PostAnalysisRow
 from storage.models import Post
 
 LEVELS = ("红", "橙", "黄", "蓝")
+CLOSING = {"resolve": "resolved", "false_alarm": "false_alarm"}  # handling-log action → the state it closes with
 TERMS_BATCH = 5_000
 
 
@@ -227,15 +230,14 @@ def handling_of(session: Session, event_ids: Sequence[str], until: datetime) -> 
         .order_by(Alert.opened_at, Alert.id)
     ).all()
     latest = {alert.event_id: alert for alert in alerts}
-    actions = _actions(session, [alert.id for alert in latest.values()], ("refer", "respond"), until)
+    actions = _actions(session, [alert.id for alert in latest.values()], until)
     return {event_id: _handling(alert, actions.get(alert.id, []), until) for event_id, alert in latest.items()}
 
 
-def _actions(session: Session, alert_ids: Sequence[str], kinds: Iterable[str],
-             until: datetime) -> dict[str, list[AlertAction]]:
+def _actions(session: Session, alert_ids: Sequence[str], until: datetime) -> dict[str, list[AlertAction]]:
+    """Each alert's handling log up to ``until``, in time order."""
     rows = session.scalars(
-        select(AlertAction).where(AlertAction.alert_id.in_(alert_ids), AlertAction.action.in_(list(kinds)),
-                                  AlertAction.at <= until)
+        select(AlertAction).where(AlertAction.alert_id.in_(alert_ids), AlertAction.at <= until)
         .order_by(AlertAction.at, AlertAction.id)
     ).all()
     grouped: dict[str, list[AlertAction]] = {}
@@ -248,13 +250,35 @@ def _handling(alert: Alert, actions: Sequence[AlertAction], until: datetime) -> 
     refers = [a for a in actions if a.action == "refer"]
     responses = [a for a in actions if a.action == "respond"]
     acked = alert.acknowledged_at is not None and alert.acknowledged_at <= until
+    state, follow_step, closed_at = _state_as_of(actions)
     return Handling(
-        alert_id=alert.id, state=alert.state, state_label=state_label(alert.state, alert.follow_step),
+        alert_id=alert.id, state=state, state_label=state_label(state, follow_step),
         opened_at=alert.opened_at, acknowledged_by=alert.acknowledged_by if acked else None,
         acknowledged_at=alert.acknowledged_at if acked else None,
         referred_at=refers[0].at if refers else None, referral=_describe(refers[0]) if refers else "",
-        response=_describe(responses[-1]) if responses else "", closed_at=alert.closed_at,
+        response=_describe(responses[-1]) if responses else "", closed_at=closed_at,
     )
+
+
+def _state_as_of(actions: Iterable[AlertAction]) -> tuple[str, str | None, datetime | None]:
+    """(state, following sub-step, closed_at) that the handling log (time order) leaves an alert in, replaying
+    the transitions of alerts/actions.py and the dispatcher's new → notified; other system entries change none."""
+    state, follow_step, closed_at = "new", None, None
+    for action in actions:
+        kind = action.action
+        if kind == "notified" and state == "new":
+            state = "notified"
+        elif kind == "ack":
+            state = "acknowledged"
+        elif kind == "note" and state == "acknowledged":
+            state, follow_step = "following", "assessing"
+        elif kind == "refer":
+            state, follow_step = "following", "referred"
+        elif kind == "respond":
+            follow_step = "responded"
+        elif kind in CLOSING:
+            state, closed_at = CLOSING[kind], action.at
+    return state, follow_step, closed_at
 
 
 def _describe(action: AlertAction) -> str:
@@ -268,22 +292,22 @@ def _describe(action: AlertAction) -> str:
 
 def alert_stats(session: Session, period: Period, until: datetime) -> AlertStats:
     """The alerts of the period's incidents (raised before ``until``, the report's time): how many were
-    acknowledged, referred to 网信办, resolved or false alarms, and minutes to acknowledge (median, max)."""
+    acknowledged, referred to 网信办, resolved or false alarms by ``until`` (from the handling log), and
+    minutes to acknowledge (median, max)."""
     alerts = session.execute(
-        select(Alert.id, Alert.state, Alert.opened_at, Alert.acknowledged_at).join(Event, Event.id == Alert.event_id)
+        select(Alert.opened_at, Alert.acknowledged_at).join(Event, Event.id == Alert.event_id)
         .where(_period_alert(period, until))
     ).all()
-    referred = session.scalar(
-        select(func.count(func.distinct(AlertAction.alert_id))).join(Alert, Alert.id == AlertAction.alert_id)
-        .join(Event, Event.id == Alert.event_id)
-        .where(_period_alert(period, until), AlertAction.action == "refer", AlertAction.at <= until)
-    )
-    waits = [(acked - opened).total_seconds() / 60 for _, _, opened, acked in alerts
-             if acked is not None and acked <= until]
+    logged = dict(session.execute(
+        select(AlertAction.action, func.count(func.distinct(AlertAction.alert_id)))
+        .join(Alert, Alert.id == AlertAction.alert_id).join(Event, Event.id == Alert.event_id)
+        .where(_period_alert(period, until), AlertAction.action.in_(["refer", *CLOSING]), AlertAction.at <= until)
+        .group_by(AlertAction.action)
+    ).all())
+    waits = [(acked - opened).total_seconds() / 60 for opened, acked in alerts if acked is not None and acked <= until]
     return AlertStats(
-        opened=len(alerts), acknowledged=len(waits), referred=int(referred or 0),
-        resolved=sum(1 for _, state, *_ in alerts if state == "resolved"),
-        false_alarms=sum(1 for _, state, *_ in alerts if state == "false_alarm"),
+        opened=len(alerts), acknowledged=len(waits), referred=int(logged.get("refer", 0)),
+        resolved=int(logged.get("resolve", 0)), false_alarms=int(logged.get("false_alarm", 0)),
         ack_median_min=median(waits) if waits else None, ack_max_min=max(waits) if waits else None,
     )
 

@@ -111,8 +111,11 @@ def seed_week(db: Database) -> dict[str, int]:
         add_action(session, "A-E1-1", "respond", "2026-11-16T03:00:00", note="已核实并发布通报",
                    response="已核实并发布通报")
         add_alert(session, "A-E2-1", "E2", "2026-11-23T00:05:00", state="false_alarm", closed="2026-11-23T00:35:00")
+        add_action(session, "A-E2-1", "false_alarm", "2026-11-23T00:35:00")
         add_alert(session, "A-E3-1", "E3", "2026-11-16T01:10:00", state="resolved", acked="2026-11-16T02:10:00",
                   by="值班员乙", closed="2026-11-16T03:00:00")
+        add_action(session, "A-E3-1", "ack", "2026-11-16T02:10:00")
+        add_action(session, "A-E3-1", "resolve", "2026-11-16T03:00:00")
         add_alert(session, "H-weibo-blocked", None, "2026-11-17T08:00:00", kind="source_health")
         add_alert(session, "A-E1-2", "E1", "2026-11-23T10:00:00")  # raised after the report's time
         return {name: post.id for name, post in posts.items()}

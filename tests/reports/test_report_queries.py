@@ -6,6 +6,7 @@ from datetime import date, datetime, timedelta, timezone
 
 import pytest
 
+from alerts.actions import resolve
 from reports import queries
 from reports.periods import parse_day, parse_week
 
@@ -69,6 +70,28 @@ def test_handling_shows_who_acknowledged_the_referral_to_the_cyberspace_office_a
     assert e1.handling.state_label == "跟进中（已回应）"
     assert (e2.handling.state, e2.handling.acknowledged_by, e2.handling.referred_at) == ("false_alarm", None, None)
     assert (e3.handling.state_label, e3.handling.closed_at) == ("已办结", at("2026-11-16T03:00:00"))
+
+
+def test_handling_and_alert_figures_are_read_as_of_the_reports_time_not_from_the_alerts_current_state(db, week):
+    before, after = at("2026-11-25T09:00:00"), at("2026-11-26T09:00:00")
+    with db.session() as session:
+        resolve(session, "A-E1-2", "值班员甲", at("2026-11-26T08:00:00"))  # the row now says 已办结
+        then = queries.top_incidents(session, W47, 10, before)[0].handling
+        then_stats = queries.alert_stats(session, W47, before)
+        later = queries.top_incidents(session, W47, 10, after)[0].handling
+        later_stats = queries.alert_stats(session, W47, after)
+    assert (then.alert_id, then.state, then.state_label, then.closed_at) == ("A-E1-2", "new", "新", None)
+    assert (then_stats.opened, then_stats.acknowledged, then_stats.resolved, then_stats.false_alarms) == (4, 2, 1, 1)
+    assert (later.state, later.state_label, later.closed_at) == ("resolved", "已办结", at("2026-11-26T08:00:00"))
+    assert (later_stats.opened, later_stats.acknowledged, later_stats.resolved) == (4, 3, 2)
+
+
+def test_an_alert_reads_as_raised_before_any_handling_logged_by_the_reports_time(db, week):
+    with db.session() as session:
+        e2 = queries.top_incidents(session, W47, 10, at("2026-11-23T00:20:00"))[1].handling
+        stats = queries.alert_stats(session, W47, at("2026-11-23T00:20:00"))
+    assert (e2.alert_id, e2.state, e2.state_label, e2.closed_at) == ("A-E2-1", "new", "新", None)
+    assert (stats.opened, stats.resolved, stats.false_alarms) == (3, 1, 0)
 
 
 def test_alert_statistics_cover_the_weeks_incident_alerts_with_time_to_acknowledge(db, week):
