@@ -52,6 +52,8 @@ class ScheduleConfig(StrictModel):
     max_workers: int = Field(8, ge=2, le=64, description="jobs running at the same time (crawls run in parallel)")
     crawl_niceness: int = Field(10, ge=0, le=19, description="CPU niceness of the crawl subprocesses: analysis "
                                 "and alerts after a crawl go first, so a notification never waits on other crawls")
+    stop_grace_seconds: float = Field(60, ge=0, description="on SIGTERM/SIGINT, how long running crawls may take "
+                                      "to finish; then they are stopped (and killed 10 s later)")
     lock_file: str | None = Field(None, description="the daemon's lock file; default: <db file>.run.lock beside "
                                   "the SQLite file, none on PostgreSQL (its advisory lock is per database)")
     retention: RetentionConfig = RetentionConfig()

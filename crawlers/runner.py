@@ -2,7 +2,8 @@
 
 Scrapy's reactor cannot restart, so every crawl — live, replay or record — runs in a process of its own:
 the CLI and the scheduler call :func:`run_crawl_subprocess`, which starts this module, kills it on timeout
-and reads its JSON lines. Logs go to stderr; stdout carries only the JSON lines.
+and reads its JSON lines; a stopping daemon calls :func:`stop_crawl_subprocesses` to end the running children.
+Logs go to stderr; stdout carries only the JSON lines.
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ import os
 import signal
 import subprocess
 import sys
+import threading
+import time
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -26,6 +29,9 @@ from crawlers.summary import failed_summary
 logger = logging.getLogger(__name__)
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+_children: set[subprocess.Popen] = set()  # the running crawl children of this process
+_children_lock = threading.Lock()
+_stopping = threading.Event()  # set by stop_crawl_subprocesses: no new crawl starts
 
 
 def run_crawl_subprocess(
@@ -45,16 +51,63 @@ def run_crawl_subprocess(
     if db_url:
         env["YUQING_DB_URL"] = db_url  # not on the command line, where `ps` would show a password in it
     with open(log_file, "ab") if log_file else contextlib.nullcontext() as stderr:  # None: the parent's stderr
-        process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=stderr, env=env, start_new_session=True)
-        _lower_priority(process.pid, niceness)
+        with _children_lock:
+            if _stopping.is_set():
+                return _collect(sources, b"", "守护进程正在停止，未启动爬取")
+            process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=stderr, env=env, start_new_session=True)
+            _children.add(process)
         try:
-            out, _ = process.communicate(timeout=timeout_s)
-        except subprocess.TimeoutExpired:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(process.pid, signal.SIGKILL)
-            out, _ = process.communicate()
-            return _collect(sources, out, f"超时：{timeout_s:g} 秒后终止")
+            return _communicate(process, sources, timeout_s, niceness)
+        finally:
+            with _children_lock:
+                _children.discard(process)
+
+
+def _communicate(process: subprocess.Popen, sources: list[str], timeout_s: float | None,
+                 niceness: int) -> list[dict[str, Any]]:
+    _lower_priority(process.pid, niceness)
+    try:
+        out, _ = process.communicate(timeout=timeout_s)
+    except subprocess.TimeoutExpired:
+        _signal_group(process, signal.SIGKILL)
+        out, _ = process.communicate()
+        return _collect(sources, out, f"超时：{timeout_s:g} 秒后终止")
+    if _stopping.is_set() and process.returncode:
+        return _collect(sources, out, f"爬取进程被终止（返回码 {process.returncode}）")
     return _collect(sources, out, f"爬取进程异常退出（返回码 {process.returncode}）")
+
+
+def wait_for_crawl_subprocesses(timeout_s: float) -> bool:
+    """Wait up to ``timeout_s`` seconds for the running crawl children to finish; True if none is left."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        with _children_lock:
+            running = [child for child in _children if child.poll() is None]
+        if not running or time.monotonic() >= deadline:
+            return not running
+        time.sleep(0.2)
+
+
+def stop_crawl_subprocesses(grace_s: float) -> int:
+    """Start no more crawls; SIGTERM each running crawl child's process group, SIGKILL it if still alive after
+    ``grace_s`` seconds. How many children there were (their callers get their summaries, failed or not)."""
+    with _children_lock:
+        _stopping.set()
+        children = list(_children)
+    for child in children:
+        _signal_group(child, signal.SIGTERM)
+    deadline = time.monotonic() + grace_s
+    for child in children:
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            child.wait(timeout=max(0.0, deadline - time.monotonic()))
+        if child.returncode is None:
+            _signal_group(child, signal.SIGKILL)
+    return len(children)
+
+
+def _signal_group(process: subprocess.Popen, signum: int) -> None:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(process.pid, signum)
 
 
 def _lower_priority(pid: int, niceness: int) -> None:

@@ -8,8 +8,9 @@ from datetime import datetime, timedelta
 
 from apscheduler.triggers.interval import IntervalTrigger
 
-from scheduler import JobSpec, build_scheduler, job_specs
+from scheduler import JobSpec, build_scheduler, job_specs, with_catch_up
 from tests.scheduler.conftest import SHANGHAI, START, make_config, ok_summary, planning_daemon
+from yuqing.daemon.clock import RunningClock
 
 FRIDAY_NOON = datetime(2026, 11, 20, 12, 0, tzinfo=SHANGHAI)
 
@@ -64,7 +65,10 @@ def test_jobs_get_coalescing_one_instance_and_the_misfire_grace():
         jobs = scheduler.get_jobs()
     finally:
         scheduler.shutdown(wait=False)
-    assert {(job.coalesce, job.max_instances, job.misfire_grace_time) for job in jobs} == {(True, 1, 120)}
+    grace = {job.id: job.misfire_grace_time for job in jobs}
+    assert {(job.coalesce, job.max_instances) for job in jobs} == {(True, 1)}
+    assert {grace[job] for job in ("crawl-weibo", "crawl-toutiao", "crawl-zhong5", "alerts-tick")} == {120}
+    assert grace["report-weekly"] is grace["retention-purge"] is None  # never skipped, however late
     assert next(job for job in jobs if job.id == "crawl-weibo").next_run_time == START
 
 
@@ -122,3 +126,32 @@ def test_a_crashing_crawl_does_not_stop_the_other_jobs(make_daemon, db):
         ("failed", "RuntimeError: spider exploded")}
     assert len(by_job["crawl-toutiao"]) >= 2 and set(by_job["crawl-toutiao"]) == {("ok", None)}
     assert len(daemon.pipeline.after_crawls) >= 4
+
+
+def _catch_up_runs(make_daemon, db, clock_at: datetime, done: list[tuple[str, str, datetime]]) -> dict[str, datetime]:
+    """The jobs set to run at start-up when the daemon starts at ``clock_at`` after the ``done`` job runs."""
+    from storage.daemon_models import JobRun
+
+    with db.session() as session:
+        session.add_all(JobRun(job_id=job, status=status, started_at=at, finished_at=at, details={})
+                        for job, status, at in done)
+    daemon = make_daemon({})
+    daemon.clock = RunningClock(clock_at)
+    start = datetime.now(SHANGHAI)
+    specs = with_catch_up(daemon, job_specs(daemon, start), start)
+    return {spec.id: spec.first_run for spec in specs if not spec.id.startswith("crawl-") and spec.first_run}
+
+
+MONDAY_0900 = datetime(2026, 11, 23, 9, 0, tzinfo=SHANGHAI)
+
+
+def test_a_daemon_started_after_the_monday_briefing_was_due_writes_it_at_once(make_daemon, db):
+    done = [("retention-purge", "ok", datetime(2026, 11, 23, 3, 30, 5, tzinfo=SHANGHAI)),
+            ("report-weekly", "ok", datetime(2026, 11, 16, 8, 30, 5, tzinfo=SHANGHAI))]  # last week's
+    assert list(_catch_up_runs(make_daemon, db, MONDAY_0900, done)) == ["report-weekly"]
+
+
+def test_a_failed_run_is_caught_up_and_a_successful_one_is_not(make_daemon, db):
+    done = [("retention-purge", "failed", datetime(2026, 11, 23, 3, 30, 5, tzinfo=SHANGHAI)),
+            ("report-weekly", "ok", datetime(2026, 11, 23, 8, 30, 5, tzinfo=SHANGHAI))]
+    assert list(_catch_up_runs(make_daemon, db, MONDAY_0900, done)) == ["retention-purge"]

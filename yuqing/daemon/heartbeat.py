@@ -11,7 +11,7 @@ import socket
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, update
+from sqlalchemy import delete, exists, select, update
 
 from storage import Database
 from storage.daemon_models import DaemonHeartbeat, JobRun
@@ -62,6 +62,12 @@ class Heartbeat:
             run = session.get(JobRun, run_id)
             if run is not None:
                 run.finished_at, run.status, run.error, run.details = now, status, error, details or {}
+
+    def succeeded_since(self, job_id: str, moment: datetime) -> bool:
+        """Whether a run of ``job_id`` that started at or after ``moment`` ended ``ok``."""
+        with self.db.session() as session:
+            return bool(session.scalar(select(exists().where(
+                JobRun.job_id == job_id, JobRun.status == "ok", JobRun.started_at >= moment))))
 
     def trim(self, before: datetime) -> int:
         """Forget job runs that started before ``before``; how many."""

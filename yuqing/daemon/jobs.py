@@ -1,9 +1,11 @@
 """The daemon's jobs as plain methods taking their time from the daemon's clock, each recorded in ``job_runs``.
 
-``crawl`` runs one source's crawl in a subprocess (killed at the crawl timeout) and then, in this warm
+``crawl_job`` runs one source's crawl in a subprocess (killed at the crawl timeout) and then, in this warm
 process, analysis and alerting; ``alerts_tick`` runs escalations and the dispatcher; ``weekly_report``,
 ``daily_report`` and ``purge`` write the briefings and apply retention. A job that raises is recorded as
-``failed`` and never stops the others; a crawl that fails or times out is a ``failed`` run of that job only.
+``failed`` and never stops the others; a crawl that fails or times out is a ``failed`` run of that job only, a
+crawl cut short by the daemon's stop an ``interrupted`` one. A replay crawl takes its round (and moves the clock
+to the round's capture time) before its run is recorded; once the source's rounds are used up it records nothing.
 """
 
 from __future__ import annotations
@@ -32,7 +34,8 @@ CrawlFn = Callable[..., list[dict[str, Any]]]
 
 @dataclass
 class Daemon:
-    """Everything a job needs; ``stop`` is set to end the daemon (SIGTERM, or the end of a replay)."""
+    """Everything a job needs; ``stop`` is set to end the daemon (SIGTERM, or the end of a replay), ``signalled``
+    only by SIGTERM/SIGINT, when the running crawls are cut short."""
 
     config: Config
     db: Database
@@ -45,6 +48,7 @@ class Daemon:
     fixed_now: bool = False
     exit_after_replay: bool = False
     stop: threading.Event = field(default_factory=threading.Event)
+    signalled: threading.Event = field(default_factory=threading.Event)
 
     def recorded(self, job_id: str, job: Callable[[], dict[str, Any]]) -> Callable[[], None]:
         """``job`` wrapped to record its run; an exception is logged and recorded, never raised."""
@@ -55,17 +59,30 @@ class Daemon:
             except Exception as exc:  # noqa: BLE001 - one job's crash must not stop the daemon
                 log.exception("job %s failed", job_id)
                 details = {"error": f"{type(exc).__name__}: {exc}"}
-            status = "failed" if details.get("error") else "ok"
-            self.heartbeat.job_finished(run_id, self.clock.now(), status, details.get("error"), details)
+            self.heartbeat.job_finished(run_id, self.clock.now(), _status(details), details.get("error"), details)
         return run
 
-    def crawl(self, source: str) -> dict[str, Any]:
-        """Crawl ``source`` (replay: its next round), then analyse and alert at once."""
-        options = self._crawl_options(source)
-        if options is None:
-            self._stop_if_replayed()
-            return {"replay": "done"}
+    def crawl_job(self, source: str) -> Callable[[], None]:
+        """The scheduled crawl of ``source``, recorded as ``crawl-<source>`` from the moment its round is taken."""
+        def run() -> None:
+            options = self._crawl_options(source)
+            if options is None:  # replay: every round of this source is done, there is nothing to run or record
+                self._stop_if_replayed()
+                return
+            self.recorded(f"crawl-{source}", lambda: self.crawl(source, options))()
+        return run
+
+    def crawl(self, source: str, options: dict[str, Any]) -> dict[str, Any]:
+        """Crawl ``source`` with ``options`` (:meth:`_crawl_options`), then analyse and alert at once.
+
+        A crawl that failed because the daemon is stopping is ``interrupted``, and not analysed now (its stored
+        posts are analysed after the next crawl).
+        """
         summary = self.crawl_fn([source], **options)[0]
+        if summary.get("status") == "failed" and self.signalled.is_set():
+            reason = "；".join(summary.get("warnings") or [])
+            return {"summary": summary, "round": options.get("round_no"), "interrupted": True,
+                    "error": f"守护进程停止，爬取被中止：{reason}"}
         # Wall-clock marks for bench/alert_latency.py only (crawl committed → alerts sent); no result uses them.
         details: dict[str, Any] = {"summary": summary, "round": options.get("round_no"), "committed_unix": time.time()}
         details |= self.pipeline.after_crawl(self.clock.now())
@@ -124,3 +141,9 @@ class Daemon:
 
     def _out_dir(self) -> Path:
         return Path(self.config.reports.output_dir)
+
+
+def _status(details: dict[str, Any]) -> str:
+    if details.get("interrupted"):
+        return "interrupted"
+    return "failed" if details.get("error") else "ok"
