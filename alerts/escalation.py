@@ -22,7 +22,7 @@ from config import Config
 from storage import Database
 
 log = logging.getLogger(__name__)
-ALERTS_LOCK = 7_160_402  # pg_advisory_xact_lock key held by every writer of alert state (see lock_alerts)
+ALERTS_LOCK = 7_160_403  # pg_advisory_xact_lock key of every writer of alert state (7_160_401: migrations, 402: daemon)
 
 
 @dataclass

@@ -5,14 +5,16 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from click.testing import CliRunner
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from alerts import ack, dispatch_due, escalation, evaluate_events, tick
 from alerts.models import Notification
 from tests.alerts.conftest import T0, alerts_config
 from tests.alerts.side_by_side import side_by_side
 from yuqing.cli import cli
+from yuqing.daemon.lock import PG_LOCK_KEY
 
 
 def _minutes(n: float):
@@ -102,3 +104,15 @@ contacts = [{ channel = "console" }]
 primary = "值班员甲"
 backup = "值班员乙"
 """
+
+
+@pytest.mark.parametrize("backend", [pytest.param("postgresql", marks=pytest.mark.postgres)])
+def test_the_alert_state_lock_is_not_the_running_daemons_lock(db):
+    daemon = db.engine.connect()  # a running `yuqing run` holds its advisory lock for its whole life
+    try:
+        assert daemon.execute(text("SELECT pg_try_advisory_lock(:key)"), {"key": PG_LOCK_KEY}).scalar()
+        with db.session() as session:
+            session.execute(text("SET LOCAL lock_timeout = '2s'"))
+            escalation.lock_alerts(session)  # taken at once, not waiting for the daemon to stop
+    finally:
+        daemon.close()
