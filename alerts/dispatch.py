@@ -103,7 +103,7 @@ def dispatch_due(db: Database, config: Config, now: Now,
         with db.session() as session:
             if sent is not None:
                 _record(session, config, *sent, report)
-            claim = _claim_next(session, config, clock, report)
+            claim = _claim_next(session, clock, report)
         if claim is None:
             return report
         sent = claim, _send(channels, claim.channel, claim.message, claim.target), clock.now()
@@ -114,7 +114,7 @@ def _due(now: datetime):
                and_(Notification.state == "sending", Notification.lease_until <= now))
 
 
-def _claim_next(session: Session, config: Config, clock: RunClock, report: DispatchReport) -> _Claim | None:
+def _claim_next(session: Session, clock: RunClock, report: DispatchReport) -> _Claim | None:
     """Claim the oldest due row in one compare-and-set UPDATE … RETURNING, or None when nothing is due; its lease
     runs from this moment.
 

@@ -91,8 +91,7 @@ def _missed(session: Session, config: Config, now: datetime, silences: list[Sile
     ids = [event_id for event_id in session.scalars(recent) if event_id not in known]
     missed = []
     for chunk in _chunks(ids):
-        events = [event for event in _alert_worthy(session, config, chunk)
-                  if not any(rule.matches(event.event_type, event.place, event.sources) for rule in silences)]
+        events = [event for event in _alert_worthy(session, config, chunk) if not _silenced(event, silences)]
         latest: dict[str, Alert] = {}
         for alert in session.scalars(select(Alert).where(Alert.dedup_key.in_(chunk)).order_by(Alert.opened_at)):
             latest[alert.dedup_key] = alert
@@ -104,6 +103,10 @@ def _behind(alert: Alert | None, event: Event) -> bool:
     if alert is None:
         return True
     return alert.state not in CLOSED_STATES and level_rank(event.level) > level_rank(alert.last_notified_level)
+
+
+def _silenced(event: Event, silences: list[SilenceRule]) -> bool:
+    return any(rule.matches(event.event_type, event.place, event.sources) for rule in silences)
 
 
 def _chunks(ids: list[str]) -> Iterator[list[str]]:
@@ -144,7 +147,7 @@ def _held(session: Session, alert_ids: list[str]) -> dict[str, set[int]]:
 
 
 def _evaluate(session: Session, config: Config, event: Event, batch: _Batch, report: RaiseReport) -> None:
-    if any(rule.matches(event.event_type, event.place, event.sources) for rule in batch.silences):
+    if _silenced(event, batch.silences):
         report.silenced.append(event.id)
         return
     alerts = batch.history[event.id]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 
 from config import Config
 from config.roster import Person, RosterConfig, Shift
@@ -57,11 +57,10 @@ def operator(config: Config) -> Person | None:
 
 def _covering(shifts: list[Shift], local: datetime) -> Shift | None:
     """The shift covering ``local``: dated shifts first, then weekday shifts; overnight ones from the day before."""
-    candidates = [(shift, day) for day in (local.date(), local.date() - timedelta(days=1)) for shift in shifts
-                  if _runs_on(shift, day) and shift.covers(day, local)]
-    dated = [shift for shift, day in candidates if day in shift.dates()]
-    return (dated or [shift for shift, _ in candidates] or [None])[0]
-
-
-def _runs_on(shift: Shift, day: date) -> bool:
-    return day in shift.dates() or shift.runs_on_weekday(day)
+    candidates: list[tuple[bool, Shift]] = []  # (started on one of its dates, shift)
+    for day in (local.date(), local.date() - timedelta(days=1)):
+        for shift in shifts:
+            dated = day in shift.dates()
+            if (dated or shift.runs_on_weekday(day)) and shift.covers(day, local):
+                candidates.append((dated, shift))
+    return next((shift for dated, shift in candidates if dated), candidates[0][1] if candidates else None)

@@ -98,7 +98,7 @@ def test_a_channel_that_is_not_configured_is_skipped_for_the_next_contact(db, co
 def _claim(db, config, now):
     """What another dispatcher, its clock reading ``now``, claims."""
     with db.session() as session:
-        return _claim_next(session, config, RunClock(lambda: now, config.alerts.lease_seconds), DispatchReport())
+        return _claim_next(session, RunClock(lambda: now, config.alerts.lease_seconds), DispatchReport())
 
 
 def test_a_claimed_row_is_not_claimed_again_until_its_lease_expires(db, config, incident):
