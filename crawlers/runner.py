@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from config import Config, ConfigError, load_config
-from crawlers.fixtures import load_manifest
+from crawlers.fixtures import Manifest, load_manifest
 from crawlers.summary import failed_summary
 
 logger = logging.getLogger(__name__)
@@ -222,22 +222,26 @@ def run(args: argparse.Namespace) -> list[dict[str, Any]]:
     for source in dict.fromkeys(args.sources):
         try:
             spider_class = _spider_class(process, config, source, bool(args.replay))
-            _check_fixtures(args, source)
+            manifest = _replay_manifest(args, source)
         except (KeyError, ValueError) as exc:  # ManifestError is a ValueError
             failures[source] = str(exc)
             logger.error("%s: cannot crawl: %s", source, exc)
             continue
         crawler = crawlers[source] = process.create_crawler(spider_class)
-        process.crawl(crawler, source=source).addErrback(_failed(failures, source))
+        process.crawl(crawler, source=source, replay_manifest=manifest).addErrback(_failed(failures, source))
     if crawlers:
         process.start()
     return [_summary(source, crawlers.get(source), failures) for source in args.sources]
 
 
-def _check_fixtures(args: argparse.Namespace, source: str) -> None:
-    """Replaying: a ManifestError unless the source's manifest is well-formed and has the round or an earlier one."""
-    if args.replay:
-        load_manifest(args.replay, source).current(args.round)
+def _replay_manifest(args: argparse.Namespace, source: str) -> Manifest | None:
+    """Replaying: the source's manifest, handed to its spider (read once); a ManifestError unless it is
+    well-formed and has the round or an earlier one."""
+    if not args.replay:
+        return None
+    manifest = load_manifest(args.replay, source)
+    manifest.current(args.round)
+    return manifest
 
 
 def _failed(failures: dict[str, str], source: str) -> Any:

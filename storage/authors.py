@@ -76,9 +76,11 @@ def scrub_raw(raw: str | bytes, key: bytes, source: str, author_id: str | None, 
     ids = {author_id} if author_id else set()
     if has_author_refs(raw):
         ids.update(AUTHOR_REF.findall(raw))
-        raw = AUTHOR_REF.sub(lambda ref: f"author:{hash_author(key, source, ref[1])}", raw)
-    for each in sorted(ids):
-        raw = scrub_author_id(raw, each, hash_author(key, source, each), raw_format)
+    hashes = {each: hash_author(key, source, each) for each in sorted(ids)}  # one HMAC per id, not per occurrence
+    if has_author_refs(raw):
+        raw = AUTHOR_REF.sub(lambda ref: f"author:{hashes[ref[1]]}", raw)
+    for each, author_hash in hashes.items():
+        raw = scrub_author_id(raw, each, author_hash, raw_format)
     return raw
 
 

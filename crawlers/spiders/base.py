@@ -20,7 +20,7 @@ from scrapy.http import Response
 from config import Config, SourceConfig, load_config
 from config.analysis import search_keywords
 from crawlers.database import crawl_database
-from crawlers.fixtures import Manifest, load_manifest
+from crawlers.fixtures import Manifest, load_manifest, manifest_path
 from crawlers.parsing.counts import parse_count
 from crawlers.parsing.dates import parse_date
 from crawlers.settings import search_slot
@@ -53,14 +53,15 @@ class SourceSpider(scrapy.Spider):
     replay_round: int | None
     replay_manifest: Manifest | None
 
-    def __init__(self, *args: Any, source: str | None = None, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, source: str | None = None, replay_manifest: Manifest | None = None,
+                 **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.source = source or self.name
         self.known_ids: set[str] = set()
         self.local_stats = LocalStats()
         self.db_url = None
         self.replay_round = None
-        self.replay_manifest = None
+        self.replay_manifest = replay_manifest  # the runner's, already read; else read when replaying
         self._claimed: set[str] = set()
 
     @classmethod
@@ -105,9 +106,16 @@ class SourceSpider(scrapy.Spider):
     def _replay_view(self, replay_dir: str | None, round_no: int) -> tuple[dict[str, Any] | None, datetime | None]:
         if not replay_dir:
             return None, None
-        manifest = self.replay_manifest = load_manifest(replay_dir, self.source)
+        manifest = self._given_manifest(replay_dir) or load_manifest(replay_dir, self.source)
+        self.replay_manifest = manifest
         self.replay_round = round_no
         return manifest.config_overlay(round_no), manifest.current(round_no).captured_at
+
+    def _given_manifest(self, replay_dir: str) -> Manifest | None:
+        manifest = self.replay_manifest
+        if manifest is not None and manifest.directory == manifest_path(replay_dir, self.source).parent:
+            return manifest
+        return None
 
     def _load_known_ids(self, spider: scrapy.Spider) -> None:
         if spider is not self or not self.db_url:

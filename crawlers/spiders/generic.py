@@ -88,10 +88,11 @@ class GenericSpider(SourceSpider):
             return None
         content = entry.get("content") or [{}]
         body = content[0].get("value") or entry.get("summary", "")
+        author = author_name(entry)
         return Listed(
             post_id=stable_id(key), url=link or key, title=html_to_text(entry.get("title", "")),
-            published=self.feed_date(response, entry), author=author_name(entry),
-            text=html_to_text(body), raw=json.dumps(_entry_fields(entry), ensure_ascii=False),
+            published=self.feed_date(response, entry), author=author,
+            text=html_to_text(body), raw=json.dumps(_entry_fields(entry, author), ensure_ascii=False),
         )
 
     def feed_date(self, response: Response, entry: Any) -> datetime | None:
@@ -190,11 +191,11 @@ def author_name(entry: Any) -> str | None:
     return name or None
 
 
-def _entry_fields(entry: Any) -> dict[str, Any]:
-    """The entry's raw fragment: its own fields, the author as :func:`author_name` reads it."""
+def _entry_fields(entry: Any, author: str | None) -> dict[str, Any]:
+    """The entry's raw fragment: its own fields, the author as :func:`author_name` read it."""
     keys = ("id", "link", "title", "published", "updated", "summary")
     fields = {key: dict.get(entry, key) for key in keys if dict.get(entry, key)}
-    if author := author_name(entry):
+    if author:
         fields["author"] = author
     if entry.get("content"):
         fields["content"] = entry["content"][0].get("value", "")

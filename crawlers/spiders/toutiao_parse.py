@@ -152,7 +152,8 @@ def parse_search_page(html: str) -> SearchPage:
             bad.append(payload[:80])
             continue
         captcha = captcha or is_captcha_card(data)
-        results.extend(parse_card(data, _json({"data": evidence_card(data)})))
+        if not is_non_result(data):  # no evidence to build for a card that yields no result
+            results.extend(parse_card(data, _json({"data": evidence_card(data)})))
     search_id = search_id_of(html)
     shell = not payloads and search_id is None and not _JSON_CARD.search(html)
     return SearchPage(search_id, results, len(payloads), bad, captcha, shell)
@@ -261,10 +262,16 @@ def _field_with_refs(key: str, value: Any, aliases: dict[str, str]) -> Any:
 
 def ref_user_links(html: str, aliases: dict[str, str] | None = None) -> str:
     """Links to a user's page (``/c/user/token/<token>``, ``/c/user/<id>``) and ``data-uid`` values as author
-    refs; ``aliases`` maps a token to the author id it stands for (a card's ``user_id``)."""
-    aliases = aliases or {}
-    html = _USER_LINK.sub(lambda link: link[1] + author_ref(aliases.get(link[2], link[2])), html)
-    return _UID_ATTRIBUTE.sub(lambda attribute: attribute[1] + author_ref(attribute[2]), html)
+    refs; ``aliases`` maps a token to the author id it stands for (a card's ``user_id``).
+
+    Every string of a card passes through here: a substring test skips the regexes for the many that hold neither.
+    """
+    if "/c/user/" in html:
+        aliases = aliases or {}
+        html = _USER_LINK.sub(lambda link: link[1] + author_ref(aliases.get(link[2], link[2])), html)
+    if "data-" in html:
+        html = _UID_ATTRIBUTE.sub(lambda attribute: attribute[1] + author_ref(attribute[2]), html)
+    return html
 
 
 def _json(value: Any) -> str:

@@ -286,11 +286,13 @@ def _ref_uids(text: str, uids: list[str]) -> str:
     for uid in uids:
         if len(uid) < MIN_SCRUB_LENGTH:
             continue
-        forms = [rf"{re.escape(uid)}(?![0-9])"]
-        if uid.isdigit():
-            forms.append(rf"(?<![0-9a-f]){int(uid):08x}")
-        ref = author_ref(uid)
-        text = re.sub("|".join(forms), lambda _: ref, text)
+        forms = [rf"{re.escape(uid)}(?![0-9])"] if uid in text else []
+        hex_uid = f"{int(uid):08x}" if uid.isdigit() else None
+        if hex_uid and hex_uid in text:
+            forms.append(rf"(?<![0-9a-f]){hex_uid}")
+        if forms:  # most texts hold neither form: no regex to run
+            ref = author_ref(uid)
+            text = re.sub("|".join(forms), lambda _: ref, text)
     return text
 
 
