@@ -41,16 +41,10 @@ class AppContext:
         return ["WARNING", "INFO", "DEBUG"][min(self.verbose, 2)]
 
     def database(self):  # -> storage.Database; imported lazily so `--help` stays fast
-        """The database, migrated; one clear error (password hidden) when it cannot be opened."""
+        """The database, migrated; one that cannot be opened is one clear error (``YuqingGroup``, password hidden)."""
         from storage import open_database
 
-        try:
-            return open_database(self.db_url)
-        except Exception as exc:
-            message = database_problem(exc, self.db_url)
-            if message is None:
-                raise
-            raise click.ClickException(message) from None
+        return open_database(self.db_url)
 
     def now(self, given: str | None) -> datetime:
         """The ``--now`` value as an aware datetime in the configured zone, else the wall clock."""

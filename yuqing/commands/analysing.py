@@ -12,6 +12,7 @@ from yuqing.output import FORMATS, print_table, write_jsonl
 
 EVAL_COLUMNS = [("metric", "指标"), ("precision", "精确率"), ("recall", "召回率"), ("f1", "F1"),
                 ("tp", "TP"), ("fp", "FP"), ("fn", "FN")]
+LABEL_KEYS = ("id", "relevance", "negative", "event", "alert")
 
 
 def read_posts(path: Path) -> list:
@@ -93,20 +94,17 @@ def evaluate_command(app: AppContext, input_file: Path, labels_file: Path, now: 
                     (s.to_json() for s in scores))
 
 
-LABEL_KEYS = ("id", "relevance", "negative", "event", "alert")
-
-
 def read_labels(path: Path) -> dict[tuple[str, str], dict]:
     """Label lines (CONTRACTS.md §5) keyed by (source or "", id); bad lines reported with their number and skipped."""
     labels = {}
     with path.open("rb") as lines:
         for number, raw in enumerate(lines, start=1):
+            if not raw.strip():
+                continue
             try:
-                item = json.loads(raw.decode("utf-8-sig" if number == 1 else "utf-8")) if raw.strip() else None
+                item = json.loads(raw.decode("utf-8-sig" if number == 1 else "utf-8"))
             except (UnicodeDecodeError, ValueError, RecursionError) as exc:
                 click.echo(f"{path}:{number}: 已跳过：{type(exc).__name__}", err=True)
-                continue
-            if item is None:
                 continue
             missing = [key for key in LABEL_KEYS if not isinstance(item, dict) or key not in item]
             if missing:

@@ -13,7 +13,6 @@ from typing import TYPE_CHECKING
 import click
 
 from yuqing.context import AppContext, pass_app
-from yuqing.daemon.replay import replayable_sources
 from yuqing.output import FORMATS, print_table, write_jsonl
 
 if TYPE_CHECKING:
@@ -119,6 +118,8 @@ def _given_now(app: AppContext, now: str | None) -> str | None:
 
 
 def _replayable_sources(app: AppContext, directory: Path, wanted: tuple[str, ...]) -> list[str]:
+    from yuqing.daemon.replay import replayable_sources  # imports crawlers (Scrapy): not at `yuqing --help`
+
     if not directory.is_dir():
         raise click.ClickException(f"fixtures folder {directory} does not exist")
     chosen = replayable_sources(directory, app.config.sources, wanted)
