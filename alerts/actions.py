@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from alerts.escalation import lock_alerts
 from alerts.models import Alert, AlertAction, AlertPost, RelevanceLabel
-from alerts.states import ACTION_LABELS, TransitionError, check_transition
+from alerts.states import ACTION_LABELS, TransitionError, after_action, check_transition
 from storage.models import Post
 
 
@@ -33,7 +33,8 @@ def get_alert(session: Session, alert_id: str) -> Alert:
 def ack(session: Session, alert_id: str, by: str, now: datetime, note: str = "", via: str = "cli") -> Alert:
     """确认: the officer has seen it; escalation and reminders stop; its posts are labelled relevant (1)."""
     alert = _begin(session, alert_id, "ack", now)
-    alert.state, alert.acknowledged_at, alert.acknowledged_by = "acknowledged", now, by
+    alert.state, alert.follow_step = after_action("ack", alert.state, alert.follow_step)
+    alert.acknowledged_at, alert.acknowledged_by = now, by
     _label(session, alert, 1, by, now)
     return _log(session, alert, "ack", by, now, note, {"via": via})
 
@@ -41,8 +42,7 @@ def ack(session: Session, alert_id: str, by: str, now: datetime, note: str = "",
 def note(session: Session, alert_id: str, text: str, by: str, now: datetime) -> Alert:
     """备注 (研判): a note on the handling; on an acknowledged alert it starts the follow-up (跟进中 · 研判)."""
     alert = _begin(session, alert_id, "note", now)
-    if alert.state == "acknowledged":
-        alert.state, alert.follow_step = "following", "assessing"
+    alert.state, alert.follow_step = after_action("note", alert.state, alert.follow_step)
     return _log(session, alert, "note", by, now, text, {})
 
 
@@ -53,7 +53,7 @@ def refer(session: Session, alert_id: str, by: str, now: datetime, *, contact: s
         raise TransitionError("上报网信办需要填写对接人（--contact）和文号/编号（--ref）")
     alert = _begin(session, alert_id, "refer", now)
     _acknowledge_implicitly(alert, by, now)
-    alert.state, alert.follow_step = "following", "referred"
+    alert.state, alert.follow_step = after_action("refer", alert.state, alert.follow_step)
     return _log(session, alert, "refer", by, now, note, {"contact": contact, "reference": reference,
                                                          "referred_at": now.isoformat()})
 
@@ -63,7 +63,7 @@ def respond(session: Session, alert_id: str, by: str, now: datetime, *, response
     alert = _begin(session, alert_id, "respond", now)
     if alert.follow_step not in ("referred", "responded"):
         raise TransitionError(f"预警 {alert_id} 尚未上报网信办，不能记录回应")
-    alert.follow_step = "responded"
+    alert.state, alert.follow_step = after_action("respond", alert.state, alert.follow_step)
     return _log(session, alert, "respond", by, now, response, {"response": response})
 
 
@@ -71,14 +71,16 @@ def resolve(session: Session, alert_id: str, by: str, now: datetime, note: str =
     """办结: the incident is handled; new posts after now open a new alert."""
     alert = _begin(session, alert_id, "resolve", now)
     _acknowledge_implicitly(alert, by, now)
-    alert.state, alert.closed_at = "resolved", now
+    alert.state, alert.follow_step = after_action("resolve", alert.state, alert.follow_step)
+    alert.closed_at = now
     return _log(session, alert, "resolve", by, now, note, {})
 
 
 def false_alarm(session: Session, alert_id: str, by: str, now: datetime, note: str = "", via: str = "cli") -> Alert:
     """误报: not a real incident; its posts are labelled not relevant (0)."""
     alert = _begin(session, alert_id, "false_alarm", now)
-    alert.state, alert.closed_at = "false_alarm", now
+    alert.state, alert.follow_step = after_action("false_alarm", alert.state, alert.follow_step)
+    alert.closed_at = now
     _label(session, alert, 0, by, now)
     return _log(session, alert, "false_alarm", by, now, note, {"via": via})
 

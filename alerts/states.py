@@ -9,6 +9,7 @@ FOLLOW_STEPS = {"assessing": "研判", "referred": "已上报网信办", "respon
 OPEN_STATES = ("new", "notified", "acknowledged", "following")
 CLOSED_STATES = ("resolved", "false_alarm")
 UNACKNOWLEDGED = ("new", "notified")
+CLOSED_BY = {"resolve": "resolved", "false_alarm": "false_alarm"}  # closing action → the state it closes with
 LEVEL_RANK = {"红": 4, "橙": 3, "黄": 2, "蓝": 1}
 
 # action → the states it may start from
@@ -22,6 +23,28 @@ ALLOWED_FROM = {
 }
 ACTION_LABELS = {"ack": "确认", "note": "备注", "refer": "上报网信办", "respond": "网信办回应",
                  "resolve": "办结", "false_alarm": "误报"}
+
+
+def after_action(action: str, state: str, follow_step: str | None) -> tuple[str, str | None]:
+    """The (state, following sub-step) an alert is left in by a handling-log ``action`` taken in ``state``.
+
+    The officers' actions as alerts/actions.py applies them, and the dispatcher's ``notified`` (new → notified);
+    every other system entry (raise, level_raised, escalate) changes neither. Replaying an alert's log through
+    this gives its state at any moment.
+    """
+    if action == "notified":
+        return ("notified" if state == "new" else state), follow_step
+    if action == "ack":
+        return "acknowledged", follow_step
+    if action == "note" and state == "acknowledged":
+        return "following", "assessing"
+    if action == "refer":
+        return "following", "referred"
+    if action == "respond":
+        return state, "responded"
+    if action in ("resolve", "false_alarm"):
+        return CLOSED_BY[action], follow_step
+    return state, follow_step
 
 
 class TransitionError(ValueError):

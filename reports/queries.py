@@ -24,13 +24,12 @@ from sqlalchemy import and_, case, func, literal_column, select
 from sqlalchemy.orm import Session
 
 from alerts.models import Alert, AlertAction
-from alerts.states import state_label
+from alerts.states import CLOSED_BY, after_action, state_label
 from reports.periods import Period
 from storage.analysis_models import Event, PostAnalysisRow
 from storage.models import Post
 
 LEVELS = ("红", "橙", "黄", "蓝")
-CLOSING = {"resolve": "resolved", "false_alarm": "false_alarm"}  # handling-log action → the state it closes with
 TERMS_BATCH = 5_000
 
 
@@ -261,23 +260,12 @@ def _handling(alert: Alert, actions: Sequence[AlertAction], until: datetime) -> 
 
 
 def _state_as_of(actions: Iterable[AlertAction]) -> tuple[str, str | None, datetime | None]:
-    """(state, following sub-step, closed_at) that the handling log (time order) leaves an alert in, replaying
-    the transitions of alerts/actions.py and the dispatcher's new → notified; other system entries change none."""
+    """(state, following sub-step, closed_at) that the handling log (time order) leaves an alert in."""
     state, follow_step, closed_at = "new", None, None
     for action in actions:
-        kind = action.action
-        if kind == "notified" and state == "new":
-            state = "notified"
-        elif kind == "ack":
-            state = "acknowledged"
-        elif kind == "note" and state == "acknowledged":
-            state, follow_step = "following", "assessing"
-        elif kind == "refer":
-            state, follow_step = "following", "referred"
-        elif kind == "respond":
-            follow_step = "responded"
-        elif kind in CLOSING:
-            state, closed_at = CLOSING[kind], action.at
+        state, follow_step = after_action(action.action, state, follow_step)
+        if action.action in CLOSED_BY:
+            closed_at = action.at
     return state, follow_step, closed_at
 
 
@@ -301,7 +289,7 @@ def alert_stats(session: Session, period: Period, until: datetime) -> AlertStats
     logged = dict(session.execute(
         select(AlertAction.action, func.count(func.distinct(AlertAction.alert_id)))
         .join(Alert, Alert.id == AlertAction.alert_id).join(Event, Event.id == Alert.event_id)
-        .where(_period_alert(period, until), AlertAction.action.in_(["refer", *CLOSING]), AlertAction.at <= until)
+        .where(_period_alert(period, until), AlertAction.action.in_(["refer", *CLOSED_BY]), AlertAction.at <= until)
         .group_by(AlertAction.action)
     ).all())
     waits = [(acked - opened).total_seconds() / 60 for opened, acked in alerts if acked is not None and acked <= until]
